@@ -1,0 +1,71 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api"
+import { Config, Context, Data, Duration, Effect, Layer } from "effect"
+
+export class DuckDBError extends Data.TaggedError("DuckDBError")<{ readonly message: string; readonly sql?: string; readonly cause?: unknown }> {}
+
+export interface DuckDBConfig {
+  /** ":memory:" (default): the lake's files are the data, DuckDB is only the engine */
+  readonly path?: string
+  readonly threads?: number
+  readonly memoryLimit?: string
+}
+
+/**
+ * An embedded DuckDB instance. Each query takes its own connection, so independent asset partitions run in
+ * parallel inside the one instance.
+ */
+export class DuckDB extends Context.Tag("resources/DuckDB")<
+  DuckDB,
+  {
+    readonly run: (sql: string) => Effect.Effect<void, DuckDBError>
+    /** rows with JSON-safe values (BIGINT as numbers or strings, timestamps as ISO strings) */
+    readonly all: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, DuckDBError>
+    /** raw access, for callers that need the column API */
+    readonly withConnection: <A>(f: (c: DuckDBConnection) => Promise<A>) => Effect.Effect<A, DuckDBError>
+  }
+>() {}
+
+const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+
+export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
+  const options: Record<string, string> = {}
+  if (config.threads !== undefined) options["threads"] = String(config.threads)
+  if (config.memoryLimit !== undefined) options["memory_limit"] = config.memoryLimit
+  const instance = yield* Effect.acquireRelease(
+    Effect.tryPromise({
+      try: () => DuckDBInstance.create(config.path ?? ":memory:", options),
+      catch: (cause) => new DuckDBError({ message: `cannot open DuckDB at ${config.path ?? ":memory:"}: ${firstLine(cause)}`, cause })
+    }).pipe(Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: () => new DuckDBError({ message: "opening DuckDB timed out" }) })),
+    (i) => Effect.sync(() => i.closeSync())
+  )
+  const withConnection = <A>(f: (c: DuckDBConnection) => Promise<A>, sql?: string) =>
+    Effect.acquireUseRelease(
+      Effect.tryPromise({ try: () => instance.connect(), catch: (cause) => new DuckDBError({ message: `DuckDB connect failed: ${firstLine(cause)}`, cause }) }),
+      (c) =>
+        Effect.tryPromise({
+          try: () => f(c),
+          catch: (cause) => new DuckDBError({ message: firstLine(cause), cause, ...(sql ? { sql } : {}) })
+        }),
+      (c) => Effect.sync(() => c.closeSync())
+    )
+  return DuckDB.of({
+    run: (sql) => withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),
+    all: (sql) => withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as ReadonlyArray<Record<string, unknown>>, sql),
+    withConnection: (f) => withConnection(f)
+  })
+})
+
+export const layer = (config: DuckDBConfig = {}): Layer.Layer<DuckDB, DuckDBError> => Layer.scoped(DuckDB, make(config))
+
+/** `ASSETS_DUCKDB_THREADS`, `ASSETS_DUCKDB_MEMORY_LIMIT` */
+export const layerConfig = Layer.scoped(
+  DuckDB,
+  Effect.gen(function* () {
+    const threads = yield* Config.option(Config.integer("ASSETS_DUCKDB_THREADS"))
+    const memoryLimit = yield* Config.option(Config.string("ASSETS_DUCKDB_MEMORY_LIMIT"))
+    return yield* make({
+      ...(threads._tag === "Some" ? { threads: threads.value } : {}),
+      ...(memoryLimit._tag === "Some" ? { memoryLimit: memoryLimit.value } : {})
+    })
+  })
+)

@@ -1,0 +1,105 @@
+import { mkdir } from "node:fs/promises"
+import { dirname } from "node:path"
+import { Effect, Layer } from "effect"
+import type { FileFormat, InputFiles } from "../../runtime/asset/Asset.js"
+import type { ColumnSpec } from "../../runtime/asset/columns.js"
+import { typeName } from "../../runtime/asset/ddl.js"
+import { Engine, EngineError } from "../../runtime/engine/Engine.js"
+import { Lake } from "../../runtime/lake/Lake.js"
+import { DuckDB } from "./DuckDB.js"
+
+export const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
+const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`
+
+/** The columns a raw-lines relation has: one row per non-empty line of the input files. */
+const linesColumns = "NULL::VARCHAR AS filename, NULL::BIGINT AS line_number, NULL::VARCHAR AS line"
+
+/**
+ * The Engine on DuckDB over a local lake: inputs are read straight from the lake's files (Parquet, CSV with a
+ * header as text, JSON lines as raw lines so a malformed line can be kept with its reason), results are written
+ * with COPY.
+ */
+export const layer = Layer.effect(
+  Engine,
+  Effect.gen(function* () {
+    const duck = yield* DuckDB
+    const lake = yield* Lake
+    const fail = (sql: string) => (e: { message: string; cause?: unknown }) => new EngineError({ message: e.message, sql, cause: e.cause })
+
+    const fileList = (paths: ReadonlyArray<string>) => `[${paths.map((p) => quote(lake.locate(p))).join(", ")}]`
+
+    const relation = (input: InputFiles): string => {
+      if (input.paths.length === 0) {
+        const cols =
+          input.format === "jsonl" || input.columns === undefined
+            ? linesColumns
+            : input.columns.map((c) => `NULL::${input.format === "csv" ? "VARCHAR" : typeName(c.type, "duckdb")} AS ${ident(c.name)}`).join(", ")
+        return `(SELECT ${cols} WHERE false)`
+      }
+      switch (input.format) {
+        case "parquet":
+          return `read_parquet(${fileList(input.paths)}, hive_partitioning = false, union_by_name = true)`
+        case "csv":
+          return `read_csv(${fileList(input.paths)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`
+        case "jsonl":
+          return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (SELECT filename, string_split(rtrim(content, chr(10)), chr(10)) AS lines FROM read_text(${fileList(input.paths)})))`
+      }
+    }
+
+    const copyOptions = (format: FileFormat) =>
+      format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT json"
+
+    const write = (sql: string, path: string, format: FileFormat) => {
+      const target = lake.locate(path)
+      const copy = `COPY (${sql}) TO ${quote(target)} (${copyOptions(format)})`
+      return Effect.tryPromise({
+        try: () => mkdir(dirname(target), { recursive: true }),
+        catch: (cause) => new EngineError({ message: `cannot create ${dirname(target)}`, cause })
+      }).pipe(Effect.zipRight(duck.run(copy).pipe(Effect.mapError(fail(copy)))))
+    }
+
+    const single = (path: string, format: FileFormat) => relation({ format, paths: [path], columns: undefined })
+
+    const inspect = (path: string, format: FileFormat) => {
+      const rel = single(path, format)
+      const describe = `DESCRIBE SELECT * FROM ${rel}`
+      const hash = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t))::VARCHAR, '0') AS h FROM ${rel} AS t`
+      return Effect.all([duck.all(describe).pipe(Effect.mapError(fail(describe))), duck.all(hash).pipe(Effect.mapError(fail(hash)))]).pipe(
+        Effect.map(([cols, [row]]) => ({
+          columns: cols.map((c) => ({ name: String(c["column_name"]), type: String(c["column_type"]) })),
+          rows: Number(row?.["n"] ?? 0),
+          contentHash: String(row?.["h"] ?? "0")
+        }))
+      )
+    }
+
+    const violations = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => {
+      const checks: Array<{ expr: string; message: (n: number) => string }> = []
+      for (const c of columns) {
+        if (!c.nullable) checks.push({ expr: `${ident(c.name)} IS NULL`, message: (n) => `column '${c.name}': ${n} rows are NULL, which its schema does not allow` })
+        if (c.type._tag === "Enum") {
+          const values = c.type.values
+          checks.push({
+            expr: `${ident(c.name)} NOT IN (${values.map(quote).join(", ")})`,
+            message: (n) => `column '${c.name}': ${n} rows hold a value outside ${values.join(", ")}`
+          })
+        }
+      }
+      if (checks.length === 0) return Effect.succeed([] as ReadonlyArray<string>)
+      const sql = `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`).join(", ")} FROM ${single(path, format)}`
+      return duck.all(sql).pipe(
+        Effect.mapError(fail(sql)),
+        Effect.map(([row]) => checks.flatMap((c, i) => (Number(row?.[`v${i}`] ?? 0) > 0 ? [c.message(Number(row?.[`v${i}`]))] : [])))
+      )
+    }
+
+    return Engine.of({
+      dialect: "duckdb",
+      relation,
+      write,
+      inspect,
+      violations,
+      query: (sql) => duck.all(sql).pipe(Effect.mapError(fail(sql)))
+    })
+  })
+)

@@ -1,0 +1,205 @@
+import { SqlClient, type SqlError } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { EventStore, EventStoreError } from "../../runtime/events/EventStore.js"
+import type { Materialization } from "../../runtime/events/records.js"
+import { migrate } from "./migrations.js"
+import {
+  InputRow,
+  MaterializationRow,
+  materializationFromRows,
+  ObservationRow,
+  observationFromRow,
+  RunEventRow,
+  runEventFromRow,
+  RunRow,
+  runFromRow
+} from "./rows.js"
+
+const BATCH = 500
+
+const chunks = <A>(xs: ReadonlyArray<A>, n = BATCH): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+
+/**
+ * The event store on any `@effect/sql` client (SQLite embedded, MySQL shared). Migrations run when the layer is
+ * built. Writes are batched; the current materialization of each asset partition is kept in its own table so
+ * status reads do not grow with history.
+ */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* migrate
+  const wrap = (what: string) => <A, R>(e: Effect.Effect<A, SqlError.SqlError | import("effect/ParseResult").ParseError, R>) =>
+    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `event store: ${what} failed: ${cause.message}`, cause })))
+
+  const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
+  const decodeMaterializations = Schema.decodeUnknown(Schema.Array(MaterializationRow))
+  const decodeInputs = Schema.decodeUnknown(Schema.Array(InputRow))
+  const decodeObservations = Schema.decodeUnknown(Schema.Array(ObservationRow))
+  const decodeEvents = Schema.decodeUnknown(Schema.Array(RunEventRow))
+
+  const upsertCurrent = (table: "current_materializations" | "current_observations", idColumn: string, rows: ReadonlyArray<Record<string, string>>) =>
+    sql.onDialectOrElse({
+      mysql: () => sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON DUPLICATE KEY UPDATE ${sql(idColumn)} = VALUES(${sql(idColumn)})`,
+      orElse: () =>
+        sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON CONFLICT (asset_key, partition_key) DO UPDATE SET ${sql(idColumn)} = excluded.${sql(idColumn)}`
+    })
+
+  /** materialization rows plus their inputs, in the order of `rows` */
+  const withInputs = (rows: ReadonlyArray<typeof MaterializationRow.Type>) =>
+    Effect.gen(function* () {
+      if (rows.length === 0) return [] as Array<Materialization>
+      const inputs: Array<typeof InputRow.Type> = []
+      for (const ids of chunks(rows.map((r) => r.id))) {
+        inputs.push(...(yield* decodeInputs(yield* sql`SELECT * FROM materialization_inputs WHERE ${sql.in("materialization_id", ids)}`)))
+      }
+      const byId = new Map<string, Array<typeof InputRow.Type>>()
+      for (const i of inputs) {
+        const xs = byId.get(i.materialization_id)
+        if (xs) xs.push(i)
+        else byId.set(i.materialization_id, [i])
+      }
+      return rows.map((r) => materializationFromRows(r, byId.get(r.id) ?? []))
+    })
+
+  return EventStore.of({
+    startRun: (run) =>
+      sql`INSERT INTO runs ${sql.insert({
+        id: run.id,
+        kind: run.kind,
+        selection: run.selection,
+        status: run.status,
+        host: run.host,
+        pid: run.pid,
+        started_at: run.startedAt,
+        ended_at: run.endedAt
+      })}`.pipe(Effect.asVoid, wrap("starting a run")),
+    endRun: (id, status) =>
+      sql`UPDATE runs SET status = ${status}, ended_at = ${new Date().toISOString()} WHERE id = ${id}`.pipe(Effect.asVoid, wrap("ending a run")),
+    runs: ({ status, before, limit }) =>
+      sql`SELECT * FROM runs WHERE ${sql.and([
+        ...(status ? [sql`status = ${status}`] : []),
+        ...(before ? [sql`id < ${before}`] : [])
+      ])} ORDER BY id DESC LIMIT ${limit}`.pipe(Effect.flatMap(decodeRuns), Effect.map((rs) => rs.map(runFromRow)), wrap("listing runs")),
+    run: (id) =>
+      sql`SELECT * FROM runs WHERE id = ${id}`.pipe(
+        Effect.flatMap(decodeRuns),
+        Effect.map((rs) => (rs[0] ? runFromRow(rs[0]) : undefined)),
+        wrap("reading a run")
+      ),
+    appendEvents: (events) =>
+      Effect.forEach(chunks(events), (batch) =>
+        sql`INSERT INTO run_events ${sql.insert(
+          batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
+        )}`
+      ).pipe(Effect.asVoid, wrap("appending run events")),
+    runEvents: (runId, afterSeq) =>
+      sql`SELECT * FROM run_events WHERE run_id = ${runId} AND seq > ${afterSeq ?? 0} ORDER BY seq`.pipe(
+        Effect.flatMap(decodeEvents),
+        Effect.map((rs) => rs.map(runEventFromRow)),
+        wrap("reading run events")
+      ),
+    recordMaterialization: (m) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`INSERT INTO materializations ${sql.insert({
+              id: m.id,
+              run_id: m.runId,
+              asset_key: m.asset,
+              partition_key: m.partition ?? "",
+              code_version: m.codeVersion,
+              data_version: m.dataVersion,
+              row_count: m.rowCount,
+              metadata: JSON.stringify(m.metadata),
+              started_at: m.startedAt,
+              ended_at: m.endedAt
+            })}`
+            for (const batch of chunks(m.inputs)) {
+              yield* sql`INSERT INTO materialization_inputs ${sql.insert(
+                batch.map((i) => ({
+                  materialization_id: m.id,
+                  input_asset_key: i.asset,
+                  input_partition_key: i.partition ?? "",
+                  data_version: i.dataVersion,
+                  producer_id: i.producerId
+                }))
+              )}`
+            }
+            yield* upsertCurrent("current_materializations", "materialization_id", [
+              { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id }
+            ])
+          })
+        )
+        .pipe(wrap("recording a materialization")),
+    currentMaterializations: (assets) =>
+      Effect.gen(function* () {
+        if (assets !== undefined && assets.length === 0) return []
+        const rows = yield* decodeMaterializations(
+          yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${
+            assets ? sql`WHERE ${sql.in("c.asset_key", [...assets] as Array<string>)}` : sql``
+          }`
+        )
+        return yield* withInputs(rows)
+      }).pipe(wrap("reading current materializations")),
+    materializations: ({ asset, partition, before, limit }) =>
+      Effect.gen(function* () {
+        const rows = yield* decodeMaterializations(
+          yield* sql`SELECT * FROM materializations WHERE ${sql.and([
+            sql`asset_key = ${asset}`,
+            ...(partition !== undefined ? [sql`partition_key = ${partition ?? ""}`] : []),
+            ...(before ? [sql`id < ${before}`] : [])
+          ])} ORDER BY id DESC LIMIT ${limit}`
+        )
+        return yield* withInputs(rows)
+      }).pipe(wrap("listing materializations")),
+    materialization: (id) =>
+      Effect.gen(function* () {
+        const rows = yield* decodeMaterializations(yield* sql`SELECT * FROM materializations WHERE id = ${id}`)
+        return (yield* withInputs(rows))[0]
+      }).pipe(wrap("reading a materialization")),
+    consumers: (producerId) =>
+      Effect.gen(function* () {
+        const rows = yield* decodeMaterializations(
+          yield* sql`SELECT m.* FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id WHERE i.producer_id = ${producerId} ORDER BY m.id`
+        )
+        return yield* withInputs(rows)
+      }).pipe(wrap("reading lineage")),
+    recordObservations: (observations) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            if (observations.length === 0) return
+            const keys = [...new Set(observations.map((o) => o.asset as string))]
+            const current = yield* decodeObservations(
+              yield* sql`SELECT o.* FROM current_observations c JOIN observations o ON o.id = c.observation_id WHERE ${sql.in("c.asset_key", keys)}`
+            )
+            const known = new Map(current.map((o) => [`${o.asset_key}\u0000${o.partition_key}`, o.data_version]))
+            const changed = observations.filter((o) => known.get(`${o.asset}\u0000${o.partition ?? ""}`) !== o.dataVersion)
+            for (const batch of chunks(changed)) {
+              yield* sql`INSERT INTO observations ${sql.insert(
+                batch.map((o) => ({ id: o.id, asset_key: o.asset, partition_key: o.partition ?? "", data_version: o.dataVersion, observed_at: o.observedAt }))
+              )}`
+              yield* upsertCurrent(
+                "current_observations",
+                "observation_id",
+                batch.map((o) => ({ asset_key: o.asset, partition_key: o.partition ?? "", observation_id: o.id }))
+              )
+            }
+          })
+        )
+        .pipe(wrap("recording observations")),
+    currentObservations: (assets) =>
+      Effect.gen(function* () {
+        if (assets !== undefined && assets.length === 0) return []
+        const rows = yield* decodeObservations(
+          yield* sql`SELECT o.* FROM current_observations c JOIN observations o ON o.id = c.observation_id ${
+            assets ? sql`WHERE ${sql.in("c.asset_key", [...assets] as Array<string>)}` : sql``
+          }`
+        )
+        return rows.map(observationFromRow)
+      }).pipe(wrap("reading observations"))
+  })
+})

@@ -1,0 +1,19 @@
+import { mkdirSync } from "node:fs"
+import { dirname } from "node:path"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { Effect, Layer } from "effect"
+import { EventStore } from "../../runtime/events/EventStore.js"
+import { make } from "./SqlEventStore.js"
+
+/** The embedded event store: one SQLite file (WAL, so status reads do not block a running materialization). */
+export const layer = (filename: string): Layer.Layer<EventStore, unknown> =>
+  Layer.effect(EventStore, make).pipe(
+    Layer.provide(
+      Layer.unwrapEffect(
+        Effect.sync(() => {
+          if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
+          return SqliteClient.layer({ filename })
+        })
+      )
+    )
+  )

@@ -1,0 +1,82 @@
+import { SqlClient } from "@effect/sql"
+import * as Migrator from "@effect/sql/Migrator"
+import { Effect } from "effect"
+
+/** One schema for SQLite and MySQL; only the auto-increment column and the text types differ. */
+const init = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const seq = sql.onDialectOrElse({
+    mysql: () => sql.literal("BIGINT AUTO_INCREMENT PRIMARY KEY"),
+    orElse: () => sql.literal("INTEGER PRIMARY KEY AUTOINCREMENT")
+  })
+  const key = sql.literal("VARCHAR(191)")
+  const text = sql.onDialectOrElse({ mysql: () => sql.literal("MEDIUMTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`CREATE TABLE runs (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    kind VARCHAR(20) NOT NULL,
+    selection ${text} NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    host VARCHAR(255) NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at VARCHAR(32) NOT NULL,
+    ended_at VARCHAR(32) NULL
+  )`
+  yield* sql`CREATE INDEX runs_status ON runs (status, id)`
+  yield* sql`CREATE TABLE run_events (
+    seq ${seq},
+    run_id VARCHAR(40) NOT NULL,
+    at VARCHAR(32) NOT NULL,
+    type VARCHAR(32) NOT NULL,
+    asset_key ${key} NULL,
+    partition_key VARCHAR(16) NULL,
+    message ${text} NOT NULL
+  )`
+  yield* sql`CREATE INDEX run_events_run ON run_events (run_id, seq)`
+  yield* sql`CREATE TABLE materializations (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    run_id VARCHAR(40) NOT NULL,
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    code_version VARCHAR(64) NOT NULL,
+    data_version VARCHAR(64) NOT NULL,
+    row_count BIGINT NOT NULL,
+    metadata ${text} NOT NULL,
+    started_at VARCHAR(32) NOT NULL,
+    ended_at VARCHAR(32) NOT NULL
+  )`
+  yield* sql`CREATE INDEX materializations_asset ON materializations (asset_key, partition_key, id)`
+  yield* sql`CREATE INDEX materializations_asset_id ON materializations (asset_key, id)`
+  yield* sql`CREATE TABLE materialization_inputs (
+    materialization_id VARCHAR(40) NOT NULL,
+    input_asset_key ${key} NOT NULL,
+    input_partition_key VARCHAR(16) NOT NULL,
+    data_version VARCHAR(64) NOT NULL,
+    producer_id VARCHAR(40) NULL
+  )`
+  yield* sql`CREATE INDEX materialization_inputs_m ON materialization_inputs (materialization_id)`
+  yield* sql`CREATE INDEX materialization_inputs_producer ON materialization_inputs (producer_id)`
+  yield* sql`CREATE TABLE current_materializations (
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    materialization_id VARCHAR(40) NOT NULL,
+    PRIMARY KEY (asset_key, partition_key)
+  )`
+  yield* sql`CREATE TABLE observations (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    data_version VARCHAR(64) NOT NULL,
+    observed_at VARCHAR(32) NOT NULL
+  )`
+  yield* sql`CREATE TABLE current_observations (
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    observation_id VARCHAR(40) NOT NULL,
+    PRIMARY KEY (asset_key, partition_key)
+  )`
+})
+
+export const migrations = Migrator.fromRecord({ "0001_init": init })
+
+/** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
+export const migrate = Migrator.make({})({ loader: migrations, table: "assets_migrations" })

@@ -1,0 +1,109 @@
+import { Schema } from "effect"
+import type { Materialization, Observation, Run, RunEvent } from "../../runtime/events/records.js"
+
+/** Counts arrive as numbers from SQLite and as numbers or strings from MySQL. */
+const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
+
+export const RunRow = Schema.Struct({
+  id: Schema.String,
+  kind: Schema.Literal("materialize", "backfill"),
+  selection: Schema.String,
+  status: Schema.Literal("STARTED", "SUCCESS", "FAILURE", "CANCELED", "ABANDONED"),
+  host: Schema.String,
+  pid: Count,
+  started_at: Schema.String,
+  ended_at: Schema.NullOr(Schema.String)
+})
+
+export const runFromRow = (r: typeof RunRow.Type): Run => ({
+  id: r.id,
+  kind: r.kind,
+  selection: r.selection,
+  status: r.status,
+  host: r.host,
+  pid: r.pid,
+  startedAt: r.started_at,
+  endedAt: r.ended_at
+})
+
+export const RunEventRow = Schema.Struct({
+  seq: Count,
+  run_id: Schema.String,
+  at: Schema.String,
+  type: Schema.String,
+  asset_key: Schema.NullOr(Schema.String),
+  partition_key: Schema.NullOr(Schema.String),
+  message: Schema.String
+})
+
+export const runEventFromRow = (r: typeof RunEventRow.Type): RunEvent =>
+  ({
+    seq: r.seq,
+    runId: r.run_id,
+    at: r.at,
+    type: r.type,
+    asset: r.asset_key,
+    partition: r.partition_key || null,
+    message: r.message
+  }) as unknown as RunEvent
+
+export const MaterializationRow = Schema.Struct({
+  id: Schema.String,
+  run_id: Schema.String,
+  asset_key: Schema.String,
+  partition_key: Schema.String,
+  code_version: Schema.String,
+  data_version: Schema.String,
+  row_count: Count,
+  metadata: Schema.String,
+  started_at: Schema.String,
+  ended_at: Schema.String
+})
+
+export const InputRow = Schema.Struct({
+  materialization_id: Schema.String,
+  input_asset_key: Schema.String,
+  input_partition_key: Schema.String,
+  data_version: Schema.String,
+  producer_id: Schema.NullOr(Schema.String)
+})
+
+export const materializationFromRows = (
+  r: typeof MaterializationRow.Type,
+  inputs: ReadonlyArray<typeof InputRow.Type>
+): Materialization =>
+  ({
+    id: r.id,
+    runId: r.run_id,
+    asset: r.asset_key,
+    partition: r.partition_key === "" ? null : r.partition_key,
+    codeVersion: r.code_version,
+    dataVersion: r.data_version,
+    rowCount: r.row_count,
+    metadata: JSON.parse(r.metadata),
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
+    inputs: inputs.map((i) => ({
+      asset: i.input_asset_key,
+      partition: i.input_partition_key === "" ? null : i.input_partition_key,
+      dataVersion: i.data_version,
+      producerId: i.producer_id
+    }))
+  }) as unknown as Materialization
+
+export const ObservationRow = Schema.Struct({
+  id: Schema.String,
+  asset_key: Schema.String,
+  partition_key: Schema.String,
+  data_version: Schema.String,
+  observed_at: Schema.String
+})
+
+export const observationFromRow = (r: typeof ObservationRow.Type): Observation =>
+  ({
+    id: r.id,
+    asset: r.asset_key,
+    partition: r.partition_key === "" ? null : r.partition_key,
+    dataVersion: r.data_version,
+    observedAt: r.observed_at
+  }) as unknown as Observation

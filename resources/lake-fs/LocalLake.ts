@@ -1,0 +1,107 @@
+import { randomBytes } from "node:crypto"
+import { createReadStream, createWriteStream } from "node:fs"
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises"
+import { dirname, join, relative, resolve, sep } from "node:path"
+import { NodeSink, NodeStream } from "@effect/platform-node"
+import { Effect, Layer, Stream } from "effect"
+import { Lake, LakeError, type LakeObject } from "../../runtime/lake/Lake.js"
+
+const STAGING = ".staging"
+
+/** Every file under a folder, depth first; a missing folder is empty. */
+const walk = async (dir: string): Promise<Array<string>> => {
+  let entries
+  try {
+    entries = await readdir(dir, { withFileTypes: true })
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return []
+    throw e
+  }
+  const out: Array<string> = []
+  for (const e of entries) {
+    const full = join(dir, e.name)
+    if (e.isDirectory()) out.push(...(await walk(full)))
+    else if (e.isFile()) out.push(full)
+  }
+  return out
+}
+
+/**
+ * The lake in a local folder. A commit is a rename, which replaces its target atomically on one file system, so
+ * a reader sees the old file or the new one; plain writes go through a temporary file in staging the same way.
+ */
+export const make = (root: string): Lake["Type"] => {
+  const abs = resolve(root)
+  const locate = (path: string) => join(abs, path)
+  const attempt = <A>(what: string, path: string | undefined, f: () => Promise<A>) =>
+    Effect.tryPromise({
+      try: f,
+      catch: (cause) =>
+        new LakeError({ message: `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`, cause, ...(path ? { path } : {}) })
+    })
+
+  return Lake.of({
+    root: abs,
+    locate,
+    list: (prefix) =>
+      attempt("listing", prefix, async () => {
+        // a prefix may end inside a name (landing/streaming/2023/0): walk the folder that holds it
+        const folder = prefix.endsWith("/") || prefix === "" ? prefix : dirname(prefix)
+        const files = await walk(locate(folder))
+        const objects: Array<LakeObject> = []
+        for (const f of files) {
+          const path = relative(abs, f).split(sep).join("/")
+          if (!path.startsWith(prefix) || path.startsWith(`${STAGING}/`)) continue
+          const s = await stat(f)
+          objects.push({ path, size: s.size, tag: `${s.size}-${Math.floor(s.mtimeMs)}` })
+        }
+        return objects.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+      }),
+    exists: (path) => attempt("checking", path, () => stat(locate(path)).then(() => true, () => false)),
+    write: (path, body) =>
+      Effect.gen(function* () {
+        const tmp = locate(`${STAGING}/_writes/${randomBytes(8).toString("hex")}`)
+        yield* attempt("preparing", path, () => mkdir(dirname(tmp), { recursive: true }))
+        yield* Stream.run(
+          body.pipe(Stream.mapError((cause) => new LakeError({ message: `writing ${path} failed: ${String(cause)}`, path, cause }))),
+          NodeSink.fromWritable(() => createWriteStream(tmp), (cause) => new LakeError({ message: `writing ${path} failed`, path, cause }))
+        ).pipe(Effect.tapError(() => Effect.promise(() => rm(tmp, { force: true }))))
+        yield* attempt("committing", path, async () => {
+          await mkdir(dirname(locate(path)), { recursive: true })
+          await rename(tmp, locate(path))
+        })
+      }),
+    read: (path) =>
+      NodeStream.fromReadable<LakeError, Uint8Array>(
+        () => createReadStream(locate(path)),
+        (cause) => new LakeError({ message: `reading ${path} failed`, path, cause })
+      ),
+    stagingPath: (runId, path) => `${STAGING}/${runId}/${path}`,
+    commit: (moves) =>
+      attempt("committing", moves[0]?.to, async () => {
+        for (const m of moves) {
+          await mkdir(dirname(locate(m.to)), { recursive: true })
+          await rename(locate(m.from), locate(m.to))
+        }
+      }),
+    cleanStaging: (keep) =>
+      attempt("cleaning staging", STAGING, async () => {
+        let removed = 0
+        let entries: Array<string> = []
+        try {
+          entries = await readdir(locate(STAGING))
+        } catch {
+          return 0
+        }
+        for (const e of entries) {
+          if (e === "_writes" || keep.has(e)) continue
+          await rm(locate(`${STAGING}/${e}`), { recursive: true, force: true })
+          removed++
+        }
+        return removed
+      }),
+    remove: (path) => attempt("removing", path, () => rm(locate(path), { recursive: true, force: true }))
+  })
+}
+
+export const layer = (root: string): Layer.Layer<Lake> => Layer.succeed(Lake, make(root))

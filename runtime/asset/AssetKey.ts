@@ -1,0 +1,12 @@
+import { Schema } from "effect"
+
+/** An asset's identity: lower snake case words, optionally grouped with `/` (e.g. `clean/film`). */
+export const AssetKey = Schema.String.pipe(
+  Schema.pattern(/^[a-z][a-z0-9_]*(\/[a-z][a-z0-9_]*)*$/, {
+    message: () => "an asset key is lower snake case words, optionally separated by '/'"
+  }),
+  Schema.brand("AssetKey")
+)
+export type AssetKey = typeof AssetKey.Type
+
+export const assetKey = (s: string): AssetKey => Schema.decodeSync(AssetKey)(s)

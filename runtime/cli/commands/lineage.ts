@@ -1,0 +1,59 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Either, Option } from "effect"
+import { EventStore } from "../../events/EventStore.js"
+import { resolveSelection } from "../../graph/Selection.js"
+import { lineage, type Lineage } from "../../lineage/lineage.js"
+import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"
+import { Project } from "../../project/Project.js"
+import { at } from "../format.js"
+import { json, partition } from "../options.js"
+
+/** The lineage as an indented tree from the root. */
+const tree = (l: Lineage): string => {
+  const byId = new Map(l.nodes.map((n) => [n.id, n]))
+  const children = new Map<string, Array<string>>()
+  const upstream = l.edges.every((e) => byId.get(e.from)!.depth < byId.get(e.to)!.depth)
+  for (const e of l.edges) {
+    const [parent, child] = upstream ? [e.from, e.to] : [e.to, e.from]
+    children.set(parent, [...(children.get(parent) ?? []), child])
+  }
+  const out: Array<string> = []
+  const seen = new Set<string>()
+  const walk = (id: string, indent: string) => {
+    const n = byId.get(id)!
+    const label = `${at(n.asset, n.partition)}  ${n.kind === "observation" ? "observed" : `${n.rowCount} rows`}  v=${n.dataVersion}${n.at ? `  ${n.at}` : ""}  (${n.id})`
+    out.push(`${indent}${label}${seen.has(id) ? "  (see above)" : ""}`)
+    if (seen.has(id)) return
+    seen.add(id)
+    for (const c of (children.get(id) ?? []).sort()) walk(c, indent + "  ")
+  }
+  walk(l.root, "")
+  return out.join("\n")
+}
+
+export const lineageCommand = Command.make(
+  "lineage",
+  {
+    key: Args.text({ name: "key" }),
+    partition,
+    downstream: Options.boolean("downstream").pipe(Options.withDescription("what read it, instead of what it read")),
+    depth: Options.integer("depth").pipe(Options.withDefault(10)),
+    json
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const { graph } = yield* Project
+      const store = yield* EventStore
+      const [key] = yield* Either.match(resolveSelection(graph, args.key), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const def = graph.get(key!)
+      let p = null
+      if (def.partitions !== undefined) {
+        if (Option.isNone(args.partition)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
+        p = yield* Either.match(parsePartition(def.partitions, args.partition.value), { onLeft: Effect.fail, onRight: Effect.succeed })
+      }
+      const [root] = yield* store.materializations({ asset: key!, partition: p, limit: 1 })
+      if (root === undefined) return yield* Console.error(`${at(key!, p)} has never been materialized: run assets materialize ${key}`)
+      const l = yield* lineage(root, args.downstream ? "downstream" : "upstream", args.depth)
+      yield* Console.log(args.json ? JSON.stringify(l, null, 2) : tree(l))
+    })
+).pipe(Command.withDescription("which upstream versions produced an asset partition (or, --downstream, what read it)"))

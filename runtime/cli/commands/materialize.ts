@@ -1,0 +1,87 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Either } from "effect"
+import { materialize } from "../../execute/materialize.js"
+import type { Progress } from "../../execute/Executor.js"
+import { resolveSelection } from "../../graph/Selection.js"
+import { Project } from "../../project/Project.js"
+import { describeCause } from "../../status/Cause.js"
+import { at, plural, seconds } from "../format.js"
+import { from, json, partition, partitionRange, to } from "../options.js"
+
+const selection = Args.text({ name: "selection" }).pipe(
+  Args.withDescription("key, +key (with upstream), key+ (with downstream), N+key, key+N, comma lists")
+)
+
+const mark = { succeeded: "✓", failed: "✗", "skipped-fresh": "·", abandoned: "-" } as const
+
+export const materializeCommand = Command.make(
+  "materialize",
+  {
+    selection,
+    partition,
+    from,
+    to,
+    force: Options.boolean("force").pipe(Options.withDescription("run the selected assets even when fresh")),
+    concurrency: Options.integer("concurrency").pipe(Options.withDefault(2), Options.withDescription("asset partitions at once")),
+    json
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const { graph } = yield* Project
+      const keys = yield* Either.match(resolveSelection(graph, args.selection), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const range = yield* partitionRange(graph, keys, args)
+      const started = Date.now()
+      const onProgress = (p: Progress) =>
+        args.json || p._tag === "Started"
+          ? Effect.void
+          : Console.log(
+              `${mark[p.outcome.state]} ${at(p.outcome.task.asset, p.outcome.task.partition).padEnd(40)} ${p.outcome.state === "succeeded" ? seconds(p.outcome.durationMs).padStart(7) + "  " : ""}${p.outcome.message}`
+            )
+      const result = yield* materialize({
+        selection: args.selection,
+        range,
+        force: args.force,
+        concurrency: args.concurrency,
+        onPlan: (plan) =>
+          args.json
+            ? Effect.void
+            : plan.tasks.length === 0
+              ? Console.log(`Everything is fresh: nothing to materialize (${plural(plan.fresh.length, "asset partition")} checked).`)
+              : Console.log(
+                  `Planned ${plural(plan.tasks.length, "asset partition")} (${plan.fresh.length} fresh, skipped):\n${plan.tasks
+                    .slice(0, 8)
+                    .map((t) => `  ${at(t.asset, t.partition)}: ${t.forced ? "forced" : t.causes.map(describeCause).slice(0, 2).join("; ")}`)
+                    .join("\n")}${plan.tasks.length > 8 ? `\n  ... and ${plan.tasks.length - 8} more` : ""}`
+                ),
+        onProgress
+      })
+      const count = (s: string) => result.outcomes.filter((o) => o.state === s).length
+      if (args.json) {
+        yield* Console.log(
+          JSON.stringify(
+            {
+              runId: result.runId,
+              status: result.status,
+              outcomes: result.outcomes.map((o) => ({
+                asset: o.task.asset,
+                partition: o.task.partition,
+                state: o.state,
+                message: o.message,
+                dataVersion: o.materialization?.dataVersion ?? null,
+                rows: o.materialization?.rowCount ?? null,
+                durationMs: o.durationMs
+              })),
+              fresh: result.plan.fresh
+            },
+            null,
+            2
+          )
+        )
+      } else if (result.outcomes.length > 0) {
+        yield* Console.log(
+          `\n${result.status === "SUCCESS" ? "Done" : "Finished with failures"}: ${count("succeeded")} materialized, ${count("skipped-fresh")} fresh after upstream re-ran, ${count("failed")} failed, ${count("abandoned")} abandoned, in ${seconds(Date.now() - started)} (run ${result.runId}).`
+        )
+      }
+      if (result.status !== "SUCCESS") process.exitCode = 1
+    })
+).pipe(Command.withDescription("materialize the selection and whatever upstream of it is missing or stale"))

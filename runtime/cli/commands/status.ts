@@ -1,0 +1,39 @@
+import { Args, Command } from "@effect/cli"
+import { Console, Effect, Either, Option } from "effect"
+import { loadState } from "../../execute/materialize.js"
+import { resolveSelection } from "../../graph/Selection.js"
+import { Project } from "../../project/Project.js"
+import { StatusResolver } from "../../status/StatusResolver.js"
+import { summarize, type AssetStatusSummary } from "../../status/summary.js"
+import { monthRanges } from "../format.js"
+import { json } from "../options.js"
+
+const line = (s: AssetStatusSummary): string => {
+  const head = `${s.status.padEnd(8)} ${s.asset.padEnd(24)}`
+  if (s.kind === "source") {
+    return `${head} source, ${s.partitioned ? `${s.partitions.length} months with data (${monthRanges(s.partitions.map((p) => p.partition!))})` : s.status === "FRESH" ? "observed" : "not observed"}`
+  }
+  if (!s.partitioned) {
+    return `${head}${s.partitions[0]!.causes.map((c) => `\n           - ${c.message}`).join("")}`
+  }
+  const bad = s.partitions.filter((p) => p.status !== "FRESH")
+  return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${bad
+    .slice(0, 6)
+    .map((p) => `\n           ${p.partition}: ${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`)
+    .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}`
+}
+
+export const statusCommand = Command.make(
+  "status",
+  { selection: Args.text({ name: "selection" }).pipe(Args.optional), json },
+  (args) =>
+    Effect.gen(function* () {
+      const { graph } = yield* Project
+      const keys = Option.isSome(args.selection)
+        ? yield* Either.match(resolveSelection(graph, args.selection.value), { onLeft: Effect.fail, onRight: Effect.succeed })
+        : graph.order
+      const resolver = new StatusResolver(graph, yield* loadState(graph, keys))
+      const summaries = keys.map((k) => summarize(resolver, k))
+      yield* Console.log(args.json ? JSON.stringify(summaries, null, 2) : summaries.map(line).join("\n"))
+    })
+).pipe(Command.withDescription("status of each asset and partition (MISSING, STALE, FRESH) with the causes"))

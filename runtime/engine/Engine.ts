@@ -1,0 +1,38 @@
+import { Context, Data, type Effect } from "effect"
+import type { FileFormat, InputFiles } from "../asset/Asset.js"
+import type { ColumnSpec } from "../asset/columns.js"
+import type { Dialect } from "../asset/ddl.js"
+
+export class EngineError extends Data.TaggedError("EngineError")<{
+  readonly message: string
+  readonly sql?: string
+  readonly cause?: unknown
+}> {}
+
+/** What the engine found in a written output: its columns, size and a content hash over its rows. */
+export interface OutputStats {
+  readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>
+  readonly rows: number
+  /** order-independent hash of the rows: identical content gives the same value whatever the file bytes */
+  readonly contentHash: string
+}
+
+/**
+ * The SQL engine port: the runtime writes query results to lake paths and inspects them through it.
+ * DuckDB (embedded) and Athena (distributed) implement it.
+ */
+export class Engine extends Context.Tag("runtime/Engine")<
+  Engine,
+  {
+    readonly dialect: Dialect
+    /** an SQL relation reading these files; an empty list reads as an empty relation with the given columns */
+    readonly relation: (input: InputFiles) => string
+    /** runs a query and writes its result to a lake path */
+    readonly write: (sql: string, path: string, format: FileFormat) => Effect.Effect<void, EngineError>
+    readonly inspect: (path: string, format: FileFormat) => Effect.Effect<OutputStats, EngineError>
+    /** rows that break a column's contract (NULL in a required column, a value outside an enum) */
+    readonly violations: (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<ReadonlyArray<string>, EngineError>
+    /** a small result, rows as plain JSON values */
+    readonly query: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, EngineError>
+  }
+>() {}

@@ -1,0 +1,44 @@
+import { Context, Data, type Effect } from "effect"
+import type { AssetKey } from "../asset/AssetKey.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+import type { Materialization, NewRunEvent, Observation, Run, RunEvent, RunStatus } from "./records.js"
+
+export class EventStoreError extends Data.TaggedError("EventStoreError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+export interface MaterializationQuery {
+  readonly asset: AssetKey
+  readonly partition?: PartitionKey | null | undefined
+  /** return records older than this id (a cursor from the previous page) */
+  readonly before?: string | undefined
+  readonly limit: number
+}
+
+/**
+ * Everything the runtime remembers: runs and their events, materializations with provenance, source
+ * observations. SQLite (embedded) and MySQL (shared) implement it.
+ */
+export class EventStore extends Context.Tag("runtime/EventStore")<
+  EventStore,
+  {
+    readonly startRun: (run: Run) => Effect.Effect<void, EventStoreError>
+    readonly endRun: (id: string, status: RunStatus) => Effect.Effect<void, EventStoreError>
+    readonly runs: (options: { readonly status?: RunStatus; readonly before?: string; readonly limit: number }) => Effect.Effect<ReadonlyArray<Run>, EventStoreError>
+    readonly run: (id: string) => Effect.Effect<Run | undefined, EventStoreError>
+    readonly appendEvents: (events: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
+    readonly runEvents: (runId: string, afterSeq?: number) => Effect.Effect<ReadonlyArray<RunEvent>, EventStoreError>
+    /** stores a materialization and its inputs and makes it the current one for its asset partition, in one transaction */
+    readonly recordMaterialization: (m: Materialization) => Effect.Effect<void, EventStoreError>
+    /** the current materialization of every asset partition (of the given assets, or all) */
+    readonly currentMaterializations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    readonly materializations: (query: MaterializationQuery) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    readonly materialization: (id: string) => Effect.Effect<Materialization | undefined, EventStoreError>
+    /** materializations that read the given one (lineage downstream) */
+    readonly consumers: (producerId: string) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    /** stores observations whose version differs from the current one; returns the current ones afterwards */
+    readonly recordObservations: (observations: ReadonlyArray<Observation>) => Effect.Effect<void, EventStoreError>
+    readonly currentObservations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Observation>, EventStoreError>
+  }
+>() {}

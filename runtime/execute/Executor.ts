@@ -1,0 +1,118 @@
+import { Cause, Deferred, Effect, Exit } from "effect"
+import type { AssetDef } from "../asset/Asset.js"
+import type { AssetKey } from "../asset/AssetKey.js"
+import type { Engine } from "../engine/Engine.js"
+import { EventStore } from "../events/EventStore.js"
+import type { Lake } from "../lake/Lake.js"
+import type { Materialization, NewRunEvent, RunEventType } from "../events/records.js"
+import type { AssetGraph } from "../graph/AssetGraph.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+import type { Plan, Task } from "../plan/Plan.js"
+import type { State } from "../status/State.js"
+import { StatusResolver } from "../status/StatusResolver.js"
+import { materializePartition, messageOf } from "./materializePartition.js"
+
+/** A task's state; the executor moves each task from pending to exactly one end state. */
+export type TaskState = "pending" | "running" | "succeeded" | "failed" | "skipped-fresh" | "abandoned"
+
+export interface TaskOutcome {
+  readonly task: Task
+  readonly state: Exclude<TaskState, "pending" | "running">
+  readonly message: string
+  readonly materialization: Materialization | undefined
+  readonly durationMs: number
+}
+
+export type Progress =
+  | { readonly _tag: "Started"; readonly task: Task }
+  | { readonly _tag: "Finished"; readonly outcome: TaskOutcome }
+
+export interface ExecuteOptions {
+  readonly graph: AssetGraph
+  readonly state: State
+  readonly plan: Plan
+  readonly runId: string
+  readonly concurrency: number
+  readonly onProgress?: (p: Progress) => Effect.Effect<void>
+  /** runs around each task's materialization, e.g. to hold a lease (backfills) */
+  readonly around?: <A, E, R>(task: Task, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E | unknown, R>
+}
+
+/**
+ * Runs a plan: each task waits for the tasks it reads; a task whose upstream failed is abandoned; before running,
+ * a task not forced is checked again against the state as it is now, so an upstream that wrote identical data
+ * leaves it fresh (skipped). At most `concurrency` materializations run at once.
+ */
+export const execute = Effect.fn("Executor.execute")(function* (options: ExecuteOptions) {
+  const { graph, state, plan, runId } = options
+  const store = yield* EventStore
+  const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
+  const done = new Map<string, Deferred.Deferred<TaskOutcome["state"]>>()
+  for (const t of plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
+  const progress = options.onProgress ?? (() => Effect.void)
+  const around = options.around ?? ((_t, run) => run)
+
+  const event = (type: RunEventType, task: Task, message: string): NewRunEvent => ({
+    runId,
+    at: new Date().toISOString(),
+    type,
+    asset: task.asset as AssetKey,
+    partition: task.partition as PartitionKey | null,
+    message
+  })
+
+  const runTask = (task: Task) =>
+    Effect.gen(function* () {
+      const upstream = yield* Effect.forEach(task.dependsOn, (id) => Deferred.await(done.get(id)!))
+      const started = Date.now()
+      const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
+        Effect.gen(function* () {
+          const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
+          const type: RunEventType =
+            s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
+          yield* store.appendEvents([event(type, task, message)]).pipe(Effect.ignoreLogged)
+          yield* progress({ _tag: "Finished", outcome })
+          yield* Deferred.succeed(done.get(task.id)!, s)
+          return outcome
+        })
+
+      const badUpstream = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
+      if (badUpstream.length > 0) return yield* finish("abandoned", `upstream failed: ${badUpstream.join(", ")}`)
+
+      return yield* semaphore.withPermits(1)(
+        Effect.gen(function* () {
+          const resolver = new StatusResolver(graph, state)
+          if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
+            return yield* finish("skipped-fresh", "fresh: its inputs did not change")
+          }
+          yield* store.appendEvents([event("STEP_START", task, "")]).pipe(Effect.ignoreLogged)
+          yield* progress({ _tag: "Started", task })
+          const exit = yield* around(
+            task,
+            materializePartition({
+              graph,
+              asset: graph.get(task.asset) as AssetDef<any, any>,
+              partition: task.partition,
+              runId,
+              inputs: resolver.currentInputs(task.asset, task.partition)
+            })
+          ).pipe(Effect.exit)
+          if (Exit.isSuccess(exit)) {
+            state.putMaterialization(exit.value)
+            return yield* finish("succeeded", `${exit.value.rowCount} rows, data version ${exit.value.dataVersion}`, exit.value)
+          }
+          if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
+          return yield* finish("failed", failureMessage(exit.cause))
+        })
+      )
+      // an asset compute's own requirements are checked against the project's layer by defineProject
+    }) as Effect.Effect<TaskOutcome, never, Engine | Lake | EventStore>
+
+  return yield* Effect.forEach(plan.tasks, runTask, { concurrency: "unbounded" })
+})
+
+const failureMessage = (cause: Cause.Cause<unknown>): string => {
+  const failure = Cause.failureOption(cause)
+  if (failure._tag === "Some") return messageOf(failure.value)
+  return Cause.pretty(cause).split("\n")[0] ?? "failed"
+}

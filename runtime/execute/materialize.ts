@@ -1,0 +1,111 @@
+import { hostname } from "node:os"
+import { Effect, Either } from "effect"
+import type { AssetKey } from "../asset/AssetKey.js"
+import { EventStore } from "../events/EventStore.js"
+import { newId } from "../events/ids.js"
+import type { RunStatus } from "../events/records.js"
+import type { AssetGraph } from "../graph/AssetGraph.js"
+import { resolveSelection } from "../graph/Selection.js"
+import { plan, type PartitionRange } from "../plan/planner.js"
+import type { Plan } from "../plan/Plan.js"
+import { Project } from "../project/Project.js"
+import { State } from "../status/State.js"
+import { StatusResolver } from "../status/StatusResolver.js"
+import { execute, type Progress, type TaskOutcome } from "./Executor.js"
+import { observeSources } from "./observeSources.js"
+import { reclaimStaging } from "./reclaimStaging.js"
+
+export interface MaterializeRequest {
+  readonly selection: string
+  readonly range?: PartitionRange | undefined
+  readonly force?: boolean
+  readonly concurrency?: number
+  readonly onPlan?: (plan: Plan, runId: string) => Effect.Effect<void>
+  readonly onProgress?: (p: Progress) => Effect.Effect<void>
+}
+
+export interface MaterializeResult {
+  readonly runId: string
+  readonly status: RunStatus
+  readonly plan: Plan
+  readonly outcomes: ReadonlyArray<TaskOutcome>
+}
+
+/** Every asset upstream of the keys, the keys included. */
+export const upstreamClosure = (graph: AssetGraph, keys: ReadonlyArray<AssetKey>): ReadonlyArray<AssetKey> => {
+  const seen = new Set<AssetKey>()
+  const stack = [...keys]
+  while (stack.length > 0) {
+    const k = stack.pop()!
+    if (seen.has(k)) continue
+    seen.add(k)
+    for (const e of graph.inputs(k)) stack.push(e.upstream)
+  }
+  return graph.order.filter((k) => seen.has(k))
+}
+
+/** Observes the sources upstream of `keys` and loads the state their status depends on. */
+export const loadState = Effect.fn("Runtime.loadState")(function* (graph: AssetGraph, keys: ReadonlyArray<AssetKey>) {
+  const store = yield* EventStore
+  const closure = upstreamClosure(graph, keys)
+  const observations = yield* observeSources(graph, closure)
+  const materializations = yield* store.currentMaterializations(closure)
+  const state = new State(materializations, [])
+  for (const source of closure.filter((k) => graph.get(k)._tag === "Source")) {
+    state.replaceObservations(source, observations.filter((o) => o.asset === source))
+  }
+  return state
+})
+
+/** `assets materialize`: plan what is missing or stale upstream of (and including) the selection, then run it. */
+export const materialize = Effect.fn("Runtime.materialize")(function* (request: MaterializeRequest) {
+  const { graph } = yield* Project
+  const store = yield* EventStore
+  const targets = yield* Either.match(resolveSelection(graph, request.selection), {
+    onLeft: (e) => Effect.fail(e),
+    onRight: (keys) => Effect.succeed(keys)
+  })
+  const runId = newId("r")
+  yield* store.startRun({
+    id: runId,
+    kind: "materialize",
+    selection: request.selection,
+    status: "STARTED",
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    endedAt: null
+  })
+  const body = Effect.gen(function* () {
+    yield* reclaimStaging(runId)
+    const state = yield* loadState(graph, targets)
+    const thePlan = plan(new StatusResolver(graph, state), { targets, range: request.range, force: request.force ?? false })
+    yield* store.appendEvents([
+      {
+        runId,
+        at: new Date().toISOString(),
+        type: "PLANNED",
+        asset: null,
+        partition: null,
+        message: `${thePlan.tasks.length} to run, ${thePlan.fresh.length} fresh`
+      }
+    ])
+    if (request.onPlan) yield* request.onPlan(thePlan, runId)
+    const outcomes = yield* execute({
+      graph,
+      state,
+      plan: thePlan,
+      runId,
+      concurrency: request.concurrency ?? 2,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {})
+    })
+    const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
+    yield* store.endRun(runId, status)
+    return { runId, status, plan: thePlan, outcomes } satisfies MaterializeResult
+  })
+  return yield* body.pipe(
+    Effect.onExit((exit) =>
+      exit._tag === "Success" ? Effect.void : store.endRun(runId, exit.cause._tag === "Interrupt" ? "CANCELED" : "FAILURE").pipe(Effect.ignore)
+    )
+  )
+})

@@ -1,0 +1,115 @@
+import { Effect } from "effect"
+import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SqlContext } from "../asset/Asset.js"
+import { shortHash } from "../asset/codeVersion.js"
+import { Engine } from "../engine/Engine.js"
+import { EventStore } from "../events/EventStore.js"
+import { newId } from "../events/ids.js"
+import type { Materialization } from "../events/records.js"
+import type { AssetGraph } from "../graph/AssetGraph.js"
+import { Lake } from "../lake/Lake.js"
+import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
+import type { CurrentInput } from "../status/StatusResolver.js"
+import { columnProblems } from "./checkContract.js"
+import { MaterializeError, OutputContractError } from "./errors.js"
+
+/**
+ * Materializes one asset partition: reads the current inputs, writes to staging, checks the output against the
+ * asset's Schema, commits it over the current output, and only then records the materialization with its
+ * provenance. A crash at any point leaves either the old output and record, or the new ones.
+ */
+export const materializePartition = Effect.fn("Materializer.run")(function* (args: {
+  readonly graph: AssetGraph
+  readonly asset: AssetDef<any, any>
+  readonly partition: PartitionKey | null
+  readonly runId: string
+  readonly inputs: ReadonlyArray<CurrentInput>
+}) {
+  const { asset, partition, runId, graph } = args
+  const engine = yield* Engine
+  const lake = yield* Lake
+  const store = yield* EventStore
+  const startedAt = new Date().toISOString()
+  const fail = (message: string, cause?: unknown) => new MaterializeError({ asset: asset.key, partition, message, cause })
+
+  const missing = args.inputs.filter((i) => i.dataVersion === undefined)
+  if (missing.length > 0) {
+    return yield* fail(`inputs not materialized: ${missing.map((i) => `${i.edge.upstream}${i.partition ? `[${i.partition}]` : ""}`).join(", ")}`)
+  }
+
+  const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; columns: InputFiles["columns"] }> = {}
+  for (const edge of graph.inputs(asset.key)) {
+    const up = graph.get(edge.upstream)
+    files[edge.name] = { format: up.format, paths: [], columns: up._tag === "Asset" ? up.columns : undefined }
+  }
+  for (const input of args.inputs) {
+    const up = graph.get(input.edge.upstream)
+    const entry = files[input.edge.name]!
+    if (up._tag === "Asset") entry.paths.push(outputPath(up, input.partition ?? undefined))
+    else if (up.prefix !== undefined) {
+      const listed = yield* lake.list(up.prefix(input.partition ?? undefined))
+      for (const o of listed) entry.paths.push(o.path)
+    }
+  }
+
+  const target = outputPath(asset, partition ?? undefined)
+  const staged = lake.stagingPath(runId, target)
+  const sqlContext = (): SqlContext => ({
+    inputs: Object.fromEntries(Object.entries(files).map(([name, f]) => [name, engine.relation(f)])),
+    partition: partition ?? undefined,
+    window: partition === null ? undefined : monthBounds(partition)
+  })
+
+  if (asset.compute._tag === "Sql") {
+    yield* engine.write(asset.compute.sql(sqlContext()), staged, asset.format)
+  } else {
+    yield* asset.compute
+      .run({ key: asset.key, partition: partition ?? undefined, inputs: files, outputPath: staged, format: asset.format })
+      .pipe(Effect.mapError((cause) => fail(`compute failed: ${messageOf(cause)}`, cause)))
+  }
+
+  const stats = yield* engine.inspect(staged, asset.format)
+  const problems = [
+    ...columnProblems(asset.columns, stats.columns, engine.dialect),
+    ...(yield* engine.violations(staged, asset.format, asset.columns))
+  ]
+  if (problems.length > 0) {
+    return yield* new OutputContractError({ asset: asset.key, partition, problems })
+  }
+
+  const metadata: Record<string, unknown> = {}
+  const moves = [{ from: staged, to: target }]
+  for (const [name, side] of Object.entries(asset.sideOutputs)) {
+    const sideTarget = sideOutputPath(asset, partition ?? undefined, name)
+    const sideStaged = lake.stagingPath(runId, sideTarget)
+    yield* engine.write(side.sql(sqlContext()), sideStaged, "parquet")
+    metadata[`${name}_rows`] = (yield* engine.inspect(sideStaged, "parquet")).rows
+    metadata[`${name}_path`] = sideTarget
+    // the side output goes first: if a crash lands between the two, the main output and its record are the old pair
+    moves.unshift({ from: sideStaged, to: sideTarget })
+  }
+  yield* lake.commit(moves)
+
+  const materialization: Materialization = {
+    id: newId("m"),
+    runId,
+    asset: asset.key,
+    partition,
+    codeVersion: asset.codeVersion,
+    dataVersion: shortHash(stats.contentHash, String(stats.rows)),
+    rowCount: stats.rows,
+    metadata: { ...metadata, path: target },
+    startedAt,
+    endedAt: new Date().toISOString(),
+    inputs: args.inputs.map((i) => ({
+      asset: i.edge.upstream,
+      partition: i.partition,
+      dataVersion: i.dataVersion!,
+      producerId: i.producerId
+    }))
+  }
+  yield* store.recordMaterialization(materialization)
+  return materialization
+})
+
+export const messageOf = (e: unknown): string =>
+  e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as { message: unknown }).message) : String(e)

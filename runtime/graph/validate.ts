@@ -1,0 +1,112 @@
+import { Data } from "effect"
+import type { AnyAssetDef } from "../asset/Asset.js"
+import { defaultMapping } from "../partitions/mappings/defaultMapping.js"
+
+export class GraphInvalid extends Data.TaggedError("GraphInvalid")<{ readonly problems: ReadonlyArray<string> }> {
+  override get message() {
+    return `the asset graph is invalid (${this.problems.length} problem${this.problems.length === 1 ? "" : "s"}):\n${this.problems
+      .map((p) => `  - ${p}`)
+      .join("\n")}`
+  }
+}
+
+/** Every problem in one pass: duplicate keys, unknown inputs, mappings that cannot work, and each cycle as its chain. */
+export const validate = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<string> => {
+  const problems: Array<string> = []
+  const byKey = new Map<string, AnyAssetDef>()
+  for (const a of assets) {
+    const prev = byKey.get(a.key)
+    if (prev !== undefined && prev !== a) problems.push(`duplicate asset key '${a.key}': two definitions use it`)
+    byKey.set(a.key, a)
+  }
+  for (const a of byKey.values()) {
+    if (a._tag !== "Asset") continue
+    for (const [name, d] of Object.entries(a.deps)) {
+      const up = byKey.get(d.asset.key)
+      if (up === undefined) {
+        problems.push(`'${a.key}' reads '${d.asset.key}' (input '${name}'), which is not in the project: add it to the project's assets`)
+        continue
+      }
+      if (up !== d.asset) problems.push(`'${a.key}' input '${name}' refers to a different definition of '${d.asset.key}' than the project's`)
+      const mapping = d.mapping ?? defaultMapping(up.partitions !== undefined, a.partitions !== undefined)
+      const misfit = mapping.check(up.partitions !== undefined, a.partitions !== undefined)
+      if (misfit !== undefined) {
+        problems.push(
+          `'${a.key}' input '${name}' from '${up.key}': ${misfit} (upstream ${up.partitions ? "partitioned" : "unpartitioned"}, downstream ${
+            a.partitions ? "partitioned" : "unpartitioned"
+          })`
+        )
+      }
+    }
+  }
+  for (const cycle of cycles(byKey)) problems.push(`cycle: ${cycle.join(" -> ")}`)
+  return problems
+}
+
+/** One cycle per strongly connected component (Tarjan), written from its smallest key back to itself. */
+const cycles = (byKey: ReadonlyMap<string, AnyAssetDef>): ReadonlyArray<ReadonlyArray<string>> => {
+  const succ = (k: string): ReadonlyArray<string> => {
+    const out: Array<string> = []
+    for (const a of byKey.values()) {
+      if (a._tag === "Asset" && Object.values(a.deps).some((d) => d.asset.key === k)) out.push(a.key)
+    }
+    return out.sort()
+  }
+  const adjacency = new Map([...byKey.keys()].map((k) => [k, succ(k)] as const))
+  let index = 0
+  const idx = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: Array<string> = []
+  const onStack = new Set<string>()
+  const components: Array<Array<string>> = []
+  const strong = (v: string) => {
+    idx.set(v, index)
+    low.set(v, index++)
+    stack.push(v)
+    onStack.add(v)
+    for (const w of adjacency.get(v) ?? []) {
+      if (!idx.has(w)) {
+        strong(w)
+        low.set(v, Math.min(low.get(v)!, low.get(w)!))
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: Array<string> = []
+      let w: string
+      do {
+        w = stack.pop()!
+        onStack.delete(w)
+        comp.push(w)
+      } while (w !== v)
+      const selfLoop = comp.length === 1 && (adjacency.get(v) ?? []).includes(v)
+      if (comp.length > 1 || selfLoop) components.push(comp)
+    }
+  }
+  for (const k of [...byKey.keys()].sort()) if (!idx.has(k)) strong(k)
+
+  return components.map((comp) => {
+    const inComp = new Set(comp)
+    const start = [...comp].sort()[0]!
+    // shortest path inside the component from start back to start
+    const prev = new Map<string, string>()
+    const queue = [start]
+    const seen = new Set([start])
+    while (queue.length > 0) {
+      const v = queue.shift()!
+      for (const w of adjacency.get(v) ?? []) {
+        if (!inComp.has(w)) continue
+        if (w === start) {
+          const chain = [v]
+          while (chain[0] !== start) chain.unshift(prev.get(chain[0]!)!)
+          return [...chain, start]
+        }
+        if (!seen.has(w)) {
+          seen.add(w)
+          prev.set(w, v)
+          queue.push(w)
+        }
+      }
+    }
+    return [start, start]
+  }).sort((a, b) => a[0]!.localeCompare(b[0]!))
+}

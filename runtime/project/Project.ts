@@ -1,0 +1,37 @@
+import type { Command } from "@effect/cli"
+import { Context, type Layer } from "effect"
+import type { AnyAssetDef, AssetDef, SourceDef } from "../asset/Asset.js"
+import type { Engine } from "../engine/Engine.js"
+import type { EventStore } from "../events/EventStore.js"
+import { buildGraph, type AssetGraph } from "../graph/AssetGraph.js"
+import type { Lake } from "../lake/Lake.js"
+
+type RequirementsOf<A> = A extends AssetDef<any, infer R> ? R : A extends SourceDef<infer R> ? R : never
+
+/** The runtime's own services, which every project's layer provides. */
+export type RuntimeServices = Engine | Lake | EventStore
+
+/** A project: its assets (validated into a graph) and the layer that provides what they and the runtime need. */
+export interface ProjectDef<R = unknown> {
+  readonly name: string
+  readonly graph: AssetGraph
+  readonly layer: Layer.Layer<RuntimeServices | R, unknown, never>
+  /** the project's own CLI commands (e.g. a feed simulator), beside the runtime's */
+  readonly commands?: ReadonlyArray<Command.Command<string, any, any, any>>
+}
+
+/** The layer must provide the runtime's services and everything the assets' computes and observations require. */
+export const defineProject = <const A extends ReadonlyArray<AnyAssetDef>>(options: {
+  readonly name: string
+  readonly assets: A
+  readonly layer: Layer.Layer<RuntimeServices | RequirementsOf<A[number]>, unknown, never>
+  readonly commands?: ReadonlyArray<Command.Command<string, any, any, any>>
+}): ProjectDef<RequirementsOf<A[number]>> => ({
+  name: options.name,
+  graph: buildGraph(options.assets),
+  layer: options.layer,
+  ...(options.commands ? { commands: options.commands } : {})
+})
+
+/** The loaded project's name and graph, for commands and the API (never its computes' resources). */
+export class Project extends Context.Tag("runtime/Project")<Project, { readonly name: string; readonly graph: AssetGraph }>() {}

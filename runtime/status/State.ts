@@ -1,0 +1,53 @@
+import type { AssetKey } from "../asset/AssetKey.js"
+import type { Materialization, Observation } from "../events/records.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+
+export const slot = (asset: string, partition: string | null | undefined): string => `${asset}\u0000${partition ?? ""}`
+
+/**
+ * What the runtime knows at one moment: the current materialization of each asset partition and the latest
+ * observation of each source partition. Status and planning are pure functions of it; the executor keeps it
+ * up to date as it records materializations.
+ */
+export class State {
+  private readonly byAsset = new Map<AssetKey, Map<PartitionKey | null, Materialization>>()
+  private readonly observedByAsset = new Map<AssetKey, Map<PartitionKey | null, Observation>>()
+
+  constructor(materializations: ReadonlyArray<Materialization>, observations: ReadonlyArray<Observation>) {
+    for (const m of materializations) this.putMaterialization(m)
+    for (const o of observations) this.putObservation(o)
+  }
+
+  putMaterialization(m: Materialization): void {
+    let inner = this.byAsset.get(m.asset)
+    if (inner === undefined) this.byAsset.set(m.asset, (inner = new Map()))
+    inner.set(m.partition, m)
+  }
+
+  putObservation(o: Observation): void {
+    let inner = this.observedByAsset.get(o.asset)
+    if (inner === undefined) this.observedByAsset.set(o.asset, (inner = new Map()))
+    inner.set(o.partition, o)
+  }
+
+  /** replaces every observation of a source (a partition no longer observed has no data any more) */
+  replaceObservations(asset: AssetKey, observations: ReadonlyArray<Observation>): void {
+    this.observedByAsset.set(asset, new Map(observations.map((o) => [o.partition, o])))
+  }
+
+  materialization(asset: AssetKey, partition: PartitionKey | null): Materialization | undefined {
+    return this.byAsset.get(asset)?.get(partition)
+  }
+
+  observation(asset: AssetKey, partition: PartitionKey | null): Observation | undefined {
+    return this.observedByAsset.get(asset)?.get(partition)
+  }
+
+  materializedPartitions(asset: AssetKey): ReadonlyArray<PartitionKey> {
+    return [...(this.byAsset.get(asset)?.keys() ?? [])].filter((p): p is PartitionKey => p !== null)
+  }
+
+  observedPartitions(asset: AssetKey): ReadonlyArray<PartitionKey> {
+    return [...(this.observedByAsset.get(asset)?.keys() ?? [])].filter((p): p is PartitionKey => p !== null)
+  }
+}

@@ -1,0 +1,145 @@
+import type { AssetDef } from "../asset/Asset.js"
+import type { AssetKey } from "../asset/AssetKey.js"
+import type { InputRecord } from "../events/records.js"
+import type { AssetGraph, Edge } from "../graph/AssetGraph.js"
+import { allPartitions as partitionsOf, contains } from "../partitions/MonthlyPartitions.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+import type { Cause } from "./Cause.js"
+import { slot, type State } from "./State.js"
+
+export type Freshness = "MISSING" | "STALE" | "FRESH"
+
+export interface PartitionStatus {
+  readonly asset: AssetKey
+  readonly partition: PartitionKey | null
+  readonly status: Freshness
+  readonly causes: ReadonlyArray<Cause>
+}
+
+/** One input partition as it is now: what a compute would read. */
+export interface CurrentInput {
+  readonly edge: Edge
+  readonly partition: PartitionKey | null
+  /** undefined when the upstream asset partition has not been materialized */
+  readonly dataVersion: string | undefined
+  readonly producerId: string | null
+  readonly source: boolean
+}
+
+/**
+ * Exact status of asset partitions against a State, with causes. Memoized for one State snapshot: make a new
+ * resolver after the state changes.
+ */
+export class StatusResolver {
+  private readonly statusMemo = new Map<string, PartitionStatus>()
+  private readonly availableMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
+
+  constructor(readonly graph: AssetGraph, readonly state: State, readonly now: Date = new Date()) {}
+
+  /**
+   * The partitions of an asset that have data: observed for a source; for an asset, the months its partitioned
+   * inputs map onto (or every month of its definition when it has none), plus those already materialized.
+   * `[null]` for an unpartitioned asset.
+   */
+  available(key: AssetKey): ReadonlyArray<PartitionKey | null> {
+    const def = this.graph.get(key)
+    if (def.partitions === undefined) return [null]
+    const memo = this.availableMemo.get(key)
+    if (memo !== undefined) return memo
+    const found = new Set<PartitionKey>()
+    if (def._tag === "Source") {
+      for (const p of this.state.observedPartitions(key)) found.add(p)
+    } else {
+      const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
+      if (partitionedInputs.length === 0) for (const p of partitionsOf(def.partitions, this.now)) found.add(p)
+      for (const e of partitionedInputs) {
+        for (const up of this.available(e.upstream)) {
+          const down = (e.mapping.creates ?? e.mapping.downstream)(up ?? undefined)
+          if (down._tag === "Keys") for (const p of down.keys) found.add(p)
+        }
+      }
+      for (const p of this.state.materializedPartitions(key)) found.add(p)
+    }
+    const result = [...found].filter((p) => contains(def.partitions!, p, this.now)).sort()
+    this.availableMemo.set(key, result)
+    return result
+  }
+
+  /** The input partitions a compute of `key[partition]` reads now, with their current versions. */
+  currentInputs(key: AssetKey, partition: PartitionKey | null): ReadonlyArray<CurrentInput> {
+    const out: Array<CurrentInput> = []
+    for (const edge of this.graph.inputs(key)) {
+      const up = this.graph.get(edge.upstream)
+      const mapped = edge.mapping.upstream(partition ?? undefined)
+      const available = this.available(edge.upstream)
+      const partitions: ReadonlyArray<PartitionKey | null> =
+        mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? available : mapped.keys.filter((p) => available.includes(p))
+      for (const p of partitions) {
+        if (up._tag === "Source") {
+          const o = this.state.observation(up.key, p)
+          if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, producerId: o.id, source: true })
+        } else {
+          const m = this.state.materialization(up.key, p)
+          out.push({ edge, partition: p, dataVersion: m?.dataVersion, producerId: m?.id ?? null, source: false })
+        }
+      }
+    }
+    return out
+  }
+
+  status(key: AssetKey, partition: PartitionKey | null): PartitionStatus {
+    const id = slot(key, partition)
+    const memo = this.statusMemo.get(id)
+    if (memo !== undefined) return memo
+    const result = this.compute(key, partition)
+    this.statusMemo.set(id, result)
+    return result
+  }
+
+  /** Status of every available partition of an asset. */
+  statuses(key: AssetKey): ReadonlyArray<PartitionStatus> {
+    return this.available(key).map((p) => this.status(key, p))
+  }
+
+  private compute(key: AssetKey, partition: PartitionKey | null): PartitionStatus {
+    const def = this.graph.get(key)
+    if (def._tag === "Source") {
+      const observed = this.state.observation(key, partition) !== undefined
+      return { asset: key, partition, status: observed ? "FRESH" : "MISSING", causes: observed ? [] : [{ _tag: "Missing" }] }
+    }
+    const m = this.state.materialization(key, partition)
+    if (m === undefined) return { asset: key, partition, status: "MISSING", causes: [{ _tag: "Missing" }] }
+    const causes: Array<Cause> = []
+    if (m.codeVersion !== (def as AssetDef).codeVersion) {
+      causes.push({ _tag: "CodeChanged", from: m.codeVersion, to: (def as AssetDef).codeVersion })
+    }
+    const depKeys = new Set(this.graph.inputs(key).map((e) => e.upstream as string))
+    const readKeys = new Set(m.inputs.map((i) => i.asset as string))
+    for (const k of depKeys) if (!readKeys.has(k)) causes.push({ _tag: "DependencyAdded", input: k })
+    for (const k of readKeys) if (!depKeys.has(k)) causes.push({ _tag: "DependencyRemoved", input: k })
+
+    const recorded = new Map<string, InputRecord>(m.inputs.map((i) => [slot(i.asset, i.partition), i]))
+    const seen = new Set<string>()
+    for (const input of this.currentInputs(key, partition)) {
+      const up = input.edge.upstream
+      const s = slot(up, input.partition)
+      seen.add(s)
+      const was = recorded.get(s)
+      if (input.dataVersion === undefined) {
+        causes.push({ _tag: "UpstreamMissing", input: up, partition: input.partition })
+      } else if (was === undefined) {
+        if (readKeys.has(up)) causes.push({ _tag: "InputPartitionAdded", input: up, partition: input.partition })
+      } else if (was.dataVersion !== input.dataVersion) {
+        causes.push({ _tag: "InputChanged", input: up, partition: input.partition, from: was.dataVersion, to: input.dataVersion, source: input.source })
+      } else if (!input.source && this.status(up, input.partition).status !== "FRESH") {
+        causes.push({ _tag: "UpstreamStale", input: up, partition: input.partition })
+      }
+    }
+    for (const [s, was] of recorded) {
+      if (!seen.has(s) && depKeys.has(was.asset)) {
+        causes.push({ _tag: "InputPartitionRemoved", input: was.asset, partition: was.partition })
+      }
+    }
+    return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
+  }
+}
