@@ -17,6 +17,8 @@ import { reclaimStaging } from "./reclaimStaging.js"
 
 export interface MaterializeRequest {
   readonly selection: string
+  /** the run's id when the caller needs it before the run starts (e.g. an API answering at once) */
+  readonly runId?: string
   readonly range?: PartitionRange | undefined
   readonly force?: boolean
   readonly concurrency?: number
@@ -65,7 +67,7 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
     onLeft: (e) => Effect.fail(e),
     onRight: (keys) => Effect.succeed(keys)
   })
-  const runId = newId("r")
+  const runId = request.runId ?? newId("r")
   yield* store.startRun({
     id: runId,
     kind: "materialize",
