@@ -17,6 +17,7 @@ import * as SqliteEventStore from "./resources/event-store/SqliteEventStore.js"
 import * as LocalLake from "./resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "./resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "./resources/streaming/SimulatedFeed.js"
+import { streamCommand } from "./resources/streaming/streamCommand.js"
 import { defineProject } from "./runtime/project/Project.js"
 
 const here = import.meta.dirname
@@ -36,5 +37,6 @@ const resources = Layer.mergeAll(engine, eventStore, GeneratedSakila.layerConfig
 export default defineProject({
   name: "sakila",
   assets: sakilaAssets,
-  layer: resources
+  layer: resources,
+  commands: [streamCommand]
 })

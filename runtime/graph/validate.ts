@@ -27,7 +27,6 @@ export const validate = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<stri
         problems.push(`'${a.key}' reads '${d.asset.key}' (input '${name}'), which is not in the project: add it to the project's assets`)
         continue
       }
-      if (up !== d.asset) problems.push(`'${a.key}' input '${name}' refers to a different definition of '${d.asset.key}' than the project's`)
       const mapping = d.mapping ?? defaultMapping(up.partitions !== undefined, a.partitions !== undefined)
       const misfit = mapping.check(up.partitions !== undefined, a.partitions !== undefined)
       if (misfit !== undefined) {

@@ -17,7 +17,7 @@ export interface ProjectDef<R = unknown> {
   readonly graph: AssetGraph
   readonly layer: Layer.Layer<RuntimeServices | R, unknown, never>
   /** the project's own CLI commands (e.g. a feed simulator), beside the runtime's */
-  readonly commands?: ReadonlyArray<Command.Command<string, any, any, any>>
+  readonly commands?: ReadonlyArray<Command.Command<any, any, any, any>>
 }
 
 /** The layer must provide the runtime's services and everything the assets' computes and observations require. */
@@ -25,7 +25,7 @@ export const defineProject = <const A extends ReadonlyArray<AnyAssetDef>>(option
   readonly name: string
   readonly assets: A
   readonly layer: Layer.Layer<RuntimeServices | RequirementsOf<A[number]>, unknown, never>
-  readonly commands?: ReadonlyArray<Command.Command<string, any, any, any>>
+  readonly commands?: ReadonlyArray<Command.Command<any, any, any, any>>
 }): ProjectDef<RequirementsOf<A[number]>> => ({
   name: options.name,
   graph: buildGraph(options.assets),
