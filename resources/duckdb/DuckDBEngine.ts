@@ -40,7 +40,7 @@ export const layer = Layer.effect(
         case "parquet":
           return `read_parquet(${fileList(input.paths)}, hive_partitioning = false, union_by_name = true)`
         case "csv":
-          return `read_csv(${fileList(input.paths)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')`
+          return `read_csv(${fileList(input.paths)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', hive_partitioning = false)`
         case "jsonl":
           return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (SELECT filename, string_split(rtrim(content, chr(10)), chr(10)) AS lines FROM read_text(${fileList(input.paths)})))`
       }

@@ -68,10 +68,9 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   }
 
   const stats = yield* engine.inspect(staged, asset.format)
-  const problems = [
-    ...columnProblems(asset.columns, stats.columns, engine.dialect),
-    ...(yield* engine.violations(staged, asset.format, asset.columns))
-  ]
+  const columnMismatches = columnProblems(asset.columns, stats.columns, engine.dialect)
+  // values are checked only once the columns are right: a missing column cannot be checked for NULLs
+  const problems = columnMismatches.length > 0 ? columnMismatches : yield* engine.violations(staged, asset.format, asset.columns)
   if (problems.length > 0) {
     return yield* new OutputContractError({ asset: asset.key, partition, problems })
   }
