@@ -2,6 +2,7 @@ import { hostname } from "node:os"
 import { Effect, Either } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
+import { Lake } from "../lake/Lake.js"
 import { newId } from "../events/ids.js"
 import type { RunStatus } from "../events/records.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
@@ -106,6 +107,8 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
     return { runId, status, plan: thePlan, outcomes } satisfies MaterializeResult
   })
   return yield* body.pipe(
+    // committed files were moved out of the run's staging folder; what remains is empty folders or a failed task's partial output
+    Effect.ensuring(Effect.flatMap(Lake, (lake) => lake.remove(lake.stagingPath(runId, ""))).pipe(Effect.ignore)),
     Effect.onExit((exit) =>
       exit._tag === "Success" ? Effect.void : store.endRun(runId, exit.cause._tag === "Interrupt" ? "CANCELED" : "FAILURE").pipe(Effect.ignore)
     )
