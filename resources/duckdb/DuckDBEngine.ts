@@ -55,7 +55,7 @@ export const layer = Layer.effect(
       return Effect.tryPromise({
         try: () => mkdir(dirname(target), { recursive: true }),
         catch: (cause) => new EngineError({ message: `cannot create ${dirname(target)}`, cause })
-      }).pipe(Effect.zipRight(duck.run(copy).pipe(Effect.mapError(fail(copy)))))
+      }).pipe(Effect.zipRight(duck.run(copy).pipe(Effect.mapError(fail(copy)))), Effect.as({}))
     }
 
     const single = (path: string, format: FileFormat) => relation({ format, paths: [path], columns: undefined })

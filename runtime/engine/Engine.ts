@@ -27,8 +27,8 @@ export class Engine extends Context.Tag("runtime/Engine")<
     readonly dialect: Dialect
     /** an SQL relation reading these files; an empty list reads as an empty relation with the given columns */
     readonly relation: (input: InputFiles) => string
-    /** runs a query and writes its result to a lake path */
-    readonly write: (sql: string, path: string, format: FileFormat) => Effect.Effect<void, EngineError>
+    /** runs a query and writes its result to a lake path; returns what to record about it (query ids, bytes scanned, cost) */
+    readonly write: (sql: string, path: string, format: FileFormat) => Effect.Effect<Record<string, unknown>, EngineError>
     readonly inspect: (path: string, format: FileFormat) => Effect.Effect<OutputStats, EngineError>
     /** rows that break a column's contract (NULL in a required column, a value outside an enum) */
     readonly violations: (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<ReadonlyArray<string>, EngineError>

@@ -59,8 +59,10 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     window: partition === null ? undefined : monthBounds(partition)
   })
 
+  // what the engine reports about its queries (e.g. Athena query ids, bytes scanned, cost) is kept with the record
+  const engineMetadata: Record<string, unknown> = {}
   if (asset.compute._tag === "Sql") {
-    yield* engine.write(asset.compute.sql(sqlContext()), staged, asset.format)
+    Object.assign(engineMetadata, yield* engine.write(asset.compute.sql(sqlContext()), staged, asset.format))
   } else {
     yield* asset.compute
       .run({ key: asset.key, partition: partition ?? undefined, inputs: files, outputPath: staged, format: asset.format })
@@ -80,7 +82,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   for (const [name, side] of Object.entries(asset.sideOutputs)) {
     const sideTarget = sideOutputPath(asset, partition ?? undefined, name)
     const sideStaged = lake.stagingPath(runId, sideTarget)
-    yield* engine.write(side.sql(sqlContext()), sideStaged, "parquet")
+    for (const [k, v] of Object.entries(yield* engine.write(side.sql(sqlContext()), sideStaged, "parquet"))) engineMetadata[`${name}_${k}`] = v
     metadata[`${name}_rows`] = (yield* engine.inspect(sideStaged, "parquet")).rows
     metadata[`${name}_path`] = sideTarget
     // the side output goes first: if a crash lands between the two, the main output and its record are the old pair
@@ -96,7 +98,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     codeVersion: asset.codeVersion,
     dataVersion: shortHash(stats.contentHash, String(stats.rows)),
     rowCount: stats.rows,
-    metadata: { ...metadata, path: target },
+    metadata: { ...engineMetadata, ...metadata, path: target },
     startedAt,
     endedAt: new Date().toISOString(),
     inputs: args.inputs.map((i) => ({
