@@ -5,6 +5,8 @@ import { Project } from "../project/Project.js"
 import { lineageCommand } from "./commands/lineage.js"
 import { listCommand } from "./commands/list.js"
 import { materializeCommand } from "./commands/materialize.js"
+import { previewCommand } from "./commands/preview.js"
+import { serveCommand } from "./commands/serve.js"
 import { statusCommand } from "./commands/status.js"
 import { loadProject } from "./loadProject.js"
 
@@ -18,7 +20,7 @@ const project = await loadProject().catch((e: Error) => {
 
 const root = Command.make("assets").pipe(
   Command.withDescription(`software-defined assets: ${project.name}`),
-  Command.withSubcommands([listCommand, statusCommand, materializeCommand, lineageCommand, ...(project.commands ?? [])])
+  Command.withSubcommands([listCommand, statusCommand, materializeCommand, lineageCommand, previewCommand, serveCommand, ...(project.commands ?? [])])
 )
 
 const cli = Command.run(root, { name: "assets", version: "0.1.0" })

@@ -1,0 +1,48 @@
+import { Hono } from "hono"
+import { encodeError, InternalError, isApiError, RouteNotFound, statusOf } from "./errors.js"
+import { openApiDocument } from "./openapi.js"
+import type { ApiRouter } from "./route.js"
+import { assetsRouter } from "./routes/assets.js"
+import { graphRouter } from "./routes/graph.js"
+import { lineageRouter } from "./routes/lineage.js"
+import { materializationsRouter } from "./routes/materializations.js"
+import { healthRouter, pageRouter } from "./routes/meta.js"
+import { previewRouter } from "./routes/preview.js"
+import { runsRouter } from "./routes/runs.js"
+import type { ApiRuntime } from "./services.js"
+
+/** A message for a failure that is not the request's fault, without internals beyond the first line. */
+const messageOf = (e: unknown): string =>
+  (e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String(e.message) : String(e)).split("\n")[0]!
+
+/**
+ * The HTTP API and the web page over a runtime that holds the project's layer. Every failure is mapped here,
+ * once: an API error to its status with its encoded body; anything else to a 500 naming what failed.
+ */
+export const makeApp = (runtime: ApiRuntime) => {
+  const api: Array<ApiRouter> = [
+    healthRouter(runtime),
+    assetsRouter(runtime),
+    materializationsRouter(runtime),
+    lineageRouter(runtime),
+    previewRouter(runtime),
+    graphRouter(runtime),
+    runsRouter(runtime)
+  ]
+  let document: unknown
+  const mounts = [...api.map((router) => ({ prefix: "/api", router }))]
+  const page = pageRouter(runtime, () => (document ??= openApiDocument({ title: "sakila-assets", version: "0.1.0" }, [...mounts, { prefix: "", router: page }])))
+  const app = new Hono()
+  for (const router of api) app.route("/api", router.hono)
+  app.route("/", page.hono)
+  app.notFound((c) => {
+    const e = new RouteNotFound({ message: `no route ${c.req.method} ${c.req.path}: GET /openapi.json lists them` })
+    return c.json(encodeError(e) as object, 404)
+  })
+  app.onError((err, c) => {
+    if (isApiError(err)) return c.json(encodeError(err) as object, statusOf(err) as 400)
+    const tag = typeof err === "object" && err !== null && "_tag" in err ? `${String(err._tag)}: ` : ""
+    return c.json(encodeError(new InternalError({ message: `${tag}${messageOf(err)}` })) as object, 500)
+  })
+  return app
+}

@@ -1,0 +1,153 @@
+import { Effect, Schema } from "effect"
+import { streamSSE } from "hono/streaming"
+import { EventStore } from "../../runtime/events/EventStore.js"
+import { RunStatus } from "../../runtime/events/records.js"
+import { InvalidInput, InvalidPartition, InvalidSelection, Unauthorized, UnknownRun, WritesDisabled } from "../errors.js"
+import { rangeOf, selectionOf } from "../lookup.js"
+import { ApiRouter } from "../route.js"
+import { RunLauncher } from "../RunLauncher.js"
+import { IdParam, Limit, RunEvents, RunPage, RunStarted, StartRun } from "../schemas.js"
+import { Run } from "../../runtime/events/records.js"
+import type { ApiRuntime } from "../services.js"
+
+const runById = (id: string) =>
+  Effect.flatMap(EventStore, (store) => store.run(id)).pipe(
+    Effect.flatMap((run) => (run === undefined ? Effect.fail(new UnknownRun({ message: `no run '${id}' in the event store` })) : Effect.succeed(run)))
+  )
+
+const AfterSeq = Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { default: () => 0 })
+
+/** How often a live stream looks for new events of a run. */
+const POLL_MS = 200
+
+/** Runs: the list, one run, its events (as a page or live as Server-Sent Events), and starting a materialization. */
+export const runsRouter = (runtime: ApiRuntime) => {
+  const r = new ApiRouter("runs", runtime)
+  return r
+    .route(
+      {
+        method: "get",
+        path: "/runs",
+        summary: "runs, newest first; paginated with a cursor",
+        query: Schema.Struct({ status: Schema.optional(RunStatus), before: Schema.optional(Schema.String), limit: Limit(500, 50) }),
+        responses: { 200: { description: "one page", schema: RunPage } },
+        errors: [],
+        access: "read"
+      },
+      async (c, { query }) =>
+        c.json(
+          await r.run(
+            Effect.gen(function* () {
+              const store = yield* EventStore
+              const page = yield* store.runs({
+                limit: query.limit + 1,
+                ...(query.status ? { status: query.status } : {}),
+                ...(query.before ? { before: query.before } : {})
+              })
+              const items = page.slice(0, query.limit)
+              return { items, nextCursor: page.length > query.limit ? items[items.length - 1]!.id : null }
+            })
+          )
+        )
+    )
+    .route(
+      {
+        method: "post",
+        path: "/runs",
+        summary: "start a materialization in the background; answers at once with the run id",
+        description: "Plans the selection (and whatever upstream of it is missing or stale) like `assets materialize`, then runs it in the server.",
+        body: StartRun,
+        responses: { 202: { description: "the run started", schema: RunStarted } },
+        errors: [InvalidInput, InvalidSelection, InvalidPartition, Unauthorized, WritesDisabled],
+        access: "write"
+      },
+      async (c, { body }) => {
+        const runId = await r.run(
+          Effect.gen(function* () {
+            const keys = yield* selectionOf(body.selection)
+            const range = yield* rangeOf(keys, body)
+            return yield* (yield* RunLauncher).start({
+              selection: body.selection,
+              range,
+              force: body.force ?? false,
+              concurrency: body.concurrency ?? 2
+            })
+          })
+        )
+        return c.json(
+          { runId, links: { run: `/api/runs/${runId}`, events: `/api/runs/${runId}/events`, stream: `/api/runs/${runId}/events/stream` } },
+          202
+        )
+      }
+    )
+    .route(
+      {
+        method: "get",
+        path: "/runs/:id",
+        summary: "one run",
+        params: IdParam,
+        responses: { 200: { description: "the run", schema: Run } },
+        errors: [UnknownRun],
+        access: "read"
+      },
+      async (c, { params }) => c.json(await r.run(runById(params.id)))
+    )
+    .route(
+      {
+        method: "get",
+        path: "/runs/:id/events",
+        summary: "a run's events after a sequence number",
+        params: IdParam,
+        query: Schema.Struct({ after: AfterSeq }),
+        responses: { 200: { description: "the events, and whether the run has ended", schema: RunEvents } },
+        errors: [UnknownRun],
+        access: "read"
+      },
+      async (c, { params, query }) =>
+        c.json(
+          await r.run(
+            Effect.gen(function* () {
+              const run = yield* runById(params.id)
+              const items = yield* (yield* EventStore).runEvents(run.id, query.after)
+              return { items, ended: run.status !== "STARTED" }
+            })
+          )
+        )
+    )
+    .route(
+      {
+        method: "get",
+        path: "/runs/:id/events/stream",
+        summary: "a run's events live, as Server-Sent Events, until the run ends",
+        description:
+          "Each event is `event: run-event` with the RunEvent as JSON data and its seq as id (Last-Event-ID resumes). A last `event: end` carries the run.",
+        params: IdParam,
+        query: Schema.Struct({ after: AfterSeq }),
+        responses: { 200: { description: "an event stream", contentType: "text/event-stream" } },
+        errors: [UnknownRun],
+        access: "read"
+      },
+      async (c, { params, query }) => {
+        const store = await r.run(EventStore)
+        await r.run(runById(params.id))
+        const resume = Number(c.req.header("last-event-id"))
+        let after = Number.isInteger(resume) && resume > 0 ? resume : query.after
+        return streamSSE(c, async (stream) => {
+          while (!stream.aborted) {
+            // the status first: events read after it saw the end are all the events there are
+            const run = await r.run(runById(params.id))
+            const events = await r.run(store.runEvents(params.id, after))
+            for (const e of events) {
+              await stream.writeSSE({ id: String(e.seq), event: "run-event", data: JSON.stringify(e) })
+              after = e.seq
+            }
+            if (run.status !== "STARTED") {
+              await stream.writeSSE({ event: "end", data: JSON.stringify(run) })
+              return
+            }
+            await stream.sleep(POLL_MS)
+          }
+        })
+      }
+    )
+}

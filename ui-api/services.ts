@@ -1,0 +1,19 @@
+import { Runtime, type Effect, type Exit } from "effect"
+import type { Engine } from "../runtime/engine/Engine.js"
+import type { EventStore } from "../runtime/events/EventStore.js"
+import type { Lake } from "../runtime/lake/Lake.js"
+import type { Project } from "../runtime/project/Project.js"
+import type { ApiAuth } from "./auth.js"
+import type { RunLauncher } from "./RunLauncher.js"
+
+/** What the API's handlers run with: the project's runtime services plus the launcher and the auth settings. */
+export type ApiServices = Project | EventStore | Engine | Lake | RunLauncher | ApiAuth
+
+/** A runtime holding the project's layer: a ManagedRuntime (tests, bench) or the CLI's own (`assets serve`). */
+export interface ApiRuntime {
+  readonly runPromiseExit: <A, E>(effect: Effect.Effect<A, E, ApiServices>) => Promise<Exit.Exit<A, unknown>>
+}
+
+export const fromRuntime = (runtime: Runtime.Runtime<ApiServices>): ApiRuntime => ({
+  runPromiseExit: (effect) => Runtime.runPromiseExit(runtime)(effect)
+})

@@ -1,0 +1,29 @@
+import { Effect } from "effect"
+import type { AssetKey } from "../runtime/asset/AssetKey.js"
+import { loadState } from "../runtime/execute/materialize.js"
+import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { Project } from "../runtime/project/Project.js"
+import { describeCause } from "../runtime/status/Cause.js"
+import type { PartitionStatus } from "../runtime/status/StatusResolver.js"
+import { StatusResolver } from "../runtime/status/StatusResolver.js"
+
+/** A resolver over the state as it is now (sources observed) for the given assets and their upstream. */
+export const resolverFor = (keys: ReadonlyArray<AssetKey>) =>
+  Effect.gen(function* () {
+    const { graph } = yield* Project
+    return new StatusResolver(graph, yield* loadState(graph, keys))
+  })
+
+/** A partition's status with readable causes and its current materialization, as the API returns it. */
+export const partitionView = (resolver: StatusResolver, s: PartitionStatus) => {
+  const m = resolver.state.materialization(s.asset, s.partition)
+  return {
+    partition: s.partition,
+    status: s.status,
+    causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })),
+    materialization: m === undefined ? null : { id: m.id, dataVersion: m.dataVersion, rowCount: m.rowCount, endedAt: m.endedAt, runId: m.runId }
+  }
+}
+
+export const partitionStatus = (resolver: StatusResolver, key: AssetKey, partition: PartitionKey | null) =>
+  partitionView(resolver, resolver.status(key, partition))
