@@ -2,12 +2,14 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
-import { EventStore } from "../../runtime/events/EventStore.js"
-import { make } from "./SqlEventStore.js"
+import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
+import type { EventStore } from "../../runtime/events/EventStore.js"
+import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
+import { sqlStores } from "./sqlStores.js"
 
 /** The embedded event store: one SQLite file (WAL, so status reads do not block a running materialization). */
-export const layer = (filename: string): Layer.Layer<EventStore, unknown> =>
-  Layer.effect(EventStore, make).pipe(
+export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore, unknown> =>
+  sqlStores.pipe(
     Layer.provide(
       Layer.unwrapEffect(
         Effect.sync(() => {

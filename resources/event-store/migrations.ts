@@ -76,7 +76,49 @@ const init = Effect.gen(function* () {
   )`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_init": init })
+/** Backfills with their tasks, and leases on asset partitions. */
+const backfills = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const key = sql.literal("VARCHAR(191)")
+  const text = sql.onDialectOrElse({ mysql: () => sql.literal("MEDIUMTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`CREATE TABLE backfills (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    selection ${text} NOT NULL,
+    range_from VARCHAR(16) NOT NULL,
+    range_to VARCHAR(16) NOT NULL,
+    force_run INTEGER NOT NULL,
+    status VARCHAR(20) NOT NULL,
+    created_at VARCHAR(32) NOT NULL,
+    updated_at VARCHAR(32) NOT NULL
+  )`
+  yield* sql`CREATE TABLE backfill_tasks (
+    backfill_id VARCHAR(40) NOT NULL,
+    task_id ${key} NOT NULL,
+    seq INTEGER NOT NULL,
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    depends_on ${text} NOT NULL,
+    state VARCHAR(16) NOT NULL,
+    attempts INTEGER NOT NULL,
+    worker VARCHAR(255) NULL,
+    lease_expires_at BIGINT NULL,
+    started_at VARCHAR(32) NULL,
+    ended_at VARCHAR(32) NULL,
+    message ${text} NOT NULL,
+    PRIMARY KEY (backfill_id, task_id)
+  )`
+  yield* sql`CREATE INDEX backfill_tasks_seq ON backfill_tasks (backfill_id, seq)`
+  yield* sql`CREATE TABLE leases (
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(16) NOT NULL,
+    holder VARCHAR(255) NOT NULL,
+    expires_at BIGINT NOT NULL,
+    PRIMARY KEY (asset_key, partition_key)
+  )`
+  yield* sql`CREATE INDEX run_events_failures ON run_events (type, asset_key, partition_key)`
+})
+
+export const migrations = Migrator.fromRecord({ "0001_init": init, "0002_backfills": backfills })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
 export const migrate = Migrator.make({})({ loader: migrations, table: "assets_migrations" })

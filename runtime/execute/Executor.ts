@@ -4,6 +4,7 @@ import type { AssetKey } from "../asset/AssetKey.js"
 import type { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import type { Lake } from "../lake/Lake.js"
+import type { LeaseStore } from "../lease/LeaseStore.js"
 import type { Materialization, NewRunEvent, RunEventType } from "../events/records.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
@@ -25,7 +26,10 @@ export interface TaskOutcome {
 
 export type Progress =
   | { readonly _tag: "Started"; readonly task: Task }
+  | { readonly _tag: "Waiting"; readonly task: Task; readonly holder: string }
   | { readonly _tag: "Finished"; readonly outcome: TaskOutcome }
+
+export type ExecutorServices = Engine | Lake | EventStore | LeaseStore
 
 export interface ExecuteOptions {
   readonly graph: AssetGraph
@@ -34,8 +38,10 @@ export interface ExecuteOptions {
   readonly runId: string
   readonly concurrency: number
   readonly onProgress?: (p: Progress) => Effect.Effect<void>
-  /** runs around each task's materialization, e.g. to hold a lease (backfills) */
-  readonly around?: <A, E, R>(task: Task, run: Effect.Effect<A, E, R>) => Effect.Effect<A, E | unknown, R>
+  /** runs around each task's check-and-materialize, e.g. to hold the asset partition's lease */
+  readonly around?: (task: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => Effect.Effect<TaskOutcome, unknown, ExecutorServices>
+  /** brings the state up to date for a task before its freshness check (other runners may have written since) */
+  readonly refresh?: (task: Task) => Effect.Effect<void, unknown, ExecutorServices>
 }
 
 /**
@@ -50,7 +56,7 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
   const done = new Map<string, Deferred.Deferred<TaskOutcome["state"]>>()
   for (const t of plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
   const progress = options.onProgress ?? (() => Effect.void)
-  const around = options.around ?? ((_t, run) => run)
+  const around = options.around ?? ((_t: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => run)
 
   const event = (type: RunEventType, task: Task, message: string): NewRunEvent => ({
     runId,
@@ -79,34 +85,37 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
       const badUpstream = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
       if (badUpstream.length > 0) return yield* finish("abandoned", `upstream failed: ${badUpstream.join(", ")}`)
 
+      const attempt = Effect.gen(function* () {
+        if (options.refresh) yield* options.refresh(task)
+        const resolver = new StatusResolver(graph, state)
+        if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
+          return yield* finish("skipped-fresh", "fresh: its inputs did not change")
+        }
+        yield* store.appendEvents([event("STEP_START", task, "")]).pipe(Effect.ignoreLogged)
+        yield* progress({ _tag: "Started", task })
+        const exit = yield* materializePartition({
+          graph,
+          asset: graph.get(task.asset) as AssetDef<any, any>,
+          partition: task.partition,
+          runId,
+          inputs: resolver.currentInputs(task.asset, task.partition)
+        }).pipe(Effect.exit)
+        if (Exit.isSuccess(exit)) {
+          state.putMaterialization(exit.value)
+          return yield* finish("succeeded", `${exit.value.rowCount} rows, data version ${exit.value.dataVersion}`, exit.value)
+        }
+        if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
+        return yield* finish("failed", failureMessage(exit.cause))
+      })
       return yield* semaphore.withPermits(1)(
-        Effect.gen(function* () {
-          const resolver = new StatusResolver(graph, state)
-          if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
-            return yield* finish("skipped-fresh", "fresh: its inputs did not change")
-          }
-          yield* store.appendEvents([event("STEP_START", task, "")]).pipe(Effect.ignoreLogged)
-          yield* progress({ _tag: "Started", task })
-          const exit = yield* around(
-            task,
-            materializePartition({
-              graph,
-              asset: graph.get(task.asset) as AssetDef<any, any>,
-              partition: task.partition,
-              runId,
-              inputs: resolver.currentInputs(task.asset, task.partition)
-            })
-          ).pipe(Effect.exit)
-          if (Exit.isSuccess(exit)) {
-            state.putMaterialization(exit.value)
-            return yield* finish("succeeded", `${exit.value.rowCount} rows, data version ${exit.value.dataVersion}`, exit.value)
-          }
-          if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
-          return yield* finish("failed", failureMessage(exit.cause))
-        })
+        around(task, attempt).pipe(
+          Effect.catchAllCause((cause) =>
+            Cause.isInterruptedOnly(cause) ? finish("abandoned", "interrupted") : finish("failed", failureMessage(cause))
+          )
+        )
       )
       // an asset compute's own requirements are checked against the project's layer by defineProject
-    }) as Effect.Effect<TaskOutcome, never, Engine | Lake | EventStore>
+    }) as Effect.Effect<TaskOutcome, never, ExecutorServices>
 
   return yield* Effect.forEach(plan.tasks, runTask, { concurrency: "unbounded" })
 })

@@ -1,5 +1,5 @@
 import { hostname } from "node:os"
-import { Effect, Either } from "effect"
+import { Config, Effect, Either } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { Lake } from "../lake/Lake.js"
@@ -15,6 +15,7 @@ import { StatusResolver } from "../status/StatusResolver.js"
 import { execute, type Progress, type TaskOutcome } from "./Executor.js"
 import { observeSources } from "./observeSources.js"
 import { reclaimStaging } from "./reclaimStaging.js"
+import { withLease } from "../lease/withLease.js"
 
 export interface MaterializeRequest {
   readonly selection: string
@@ -60,6 +61,13 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (graph: AssetG
   return state
 })
 
+/** Reloads the current materializations of an asset and its inputs, which other runners may have written. */
+export const refreshState = Effect.fn("Runtime.refreshState")(function* (graph: AssetGraph, state: State, key: AssetKey) {
+  const store = yield* EventStore
+  const keys = [key, ...graph.inputs(key).map((e) => e.upstream).filter((k) => graph.get(k)._tag === "Asset")]
+  for (const m of yield* store.currentMaterializations(keys)) state.putMaterialization(m)
+})
+
 /** `assets materialize`: plan what is missing or stale upstream of (and including) the selection, then run it. */
 export const materialize = Effect.fn("Runtime.materialize")(function* (request: MaterializeRequest) {
   const { graph } = yield* Project
@@ -94,13 +102,20 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
       }
     ])
     if (request.onPlan) yield* request.onPlan(thePlan, runId)
+    const holder = `${hostname()}:${process.pid}:${runId}`
+    const ttlMs = (yield* Config.withDefault(Config.integer("ASSETS_LEASE_SECONDS"), 30)) * 1000
+    const onProgress = request.onProgress ?? (() => Effect.void)
     const outcomes = yield* execute({
       graph,
       state,
       plan: thePlan,
       runId,
       concurrency: request.concurrency ?? 2,
-      ...(request.onProgress ? { onProgress: request.onProgress } : {})
+      onProgress,
+      // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
+      around: (task, run) =>
+        withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
+      refresh: (task) => refreshState(graph, state, task.asset)
     })
     const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
     yield* store.endRun(runId, status)

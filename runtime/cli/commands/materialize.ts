@@ -34,7 +34,9 @@ export const materializeCommand = Command.make(
       const onProgress = (p: Progress) =>
         args.json || p._tag === "Started"
           ? Effect.void
-          : Console.log(
+          : p._tag === "Waiting"
+            ? Console.log(`… ${at(p.task.asset, p.task.partition).padEnd(40)} waiting: another runner (${p.holder}) is materializing it`)
+            : Console.log(
               `${mark[p.outcome.state]} ${at(p.outcome.task.asset, p.outcome.task.partition).padEnd(40)} ${p.outcome.state === "succeeded" ? seconds(p.outcome.durationMs).padStart(7) + "  " : ""}${p.outcome.message}`
             )
       const result = yield* materialize({

@@ -1,0 +1,158 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
+import type { Backfill, BackfillTask } from "../../runtime/backfill/records.js"
+import { EventStoreError } from "../../runtime/events/EventStore.js"
+
+const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
+
+const BackfillRow = Schema.Struct({
+  id: Schema.String,
+  selection: Schema.String,
+  range_from: Schema.String,
+  range_to: Schema.String,
+  force_run: Count,
+  status: Schema.Literal("RUNNING", "COMPLETED", "FAILED", "CANCELED"),
+  created_at: Schema.String,
+  updated_at: Schema.String
+})
+
+const TaskRow = Schema.Struct({
+  backfill_id: Schema.String,
+  task_id: Schema.String,
+  seq: Count,
+  asset_key: Schema.String,
+  partition_key: Schema.String,
+  depends_on: Schema.String,
+  state: Schema.Literal("pending", "running", "succeeded", "skipped", "failed", "abandoned"),
+  attempts: Count,
+  worker: Schema.NullOr(Schema.String),
+  lease_expires_at: Schema.NullOr(Count),
+  started_at: Schema.NullOr(Schema.String),
+  ended_at: Schema.NullOr(Schema.String),
+  message: Schema.String
+})
+
+const backfillOf = (r: typeof BackfillRow.Type): Backfill => ({
+  id: r.id,
+  selection: r.selection,
+  from: r.range_from,
+  to: r.range_to,
+  force: r.force_run === 1,
+  status: r.status,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at
+})
+
+const taskOf = (r: typeof TaskRow.Type): BackfillTask => ({
+  backfillId: r.backfill_id,
+  taskId: r.task_id,
+  seq: r.seq,
+  asset: r.asset_key,
+  partition: r.partition_key === "" ? null : r.partition_key,
+  dependsOn: JSON.parse(r.depends_on) as Array<string>,
+  state: r.state,
+  attempts: r.attempts,
+  worker: r.worker,
+  leaseExpiresAt: r.lease_expires_at,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  message: r.message
+})
+
+/** BackfillStore on any @effect/sql client; the tables come from the shared migrations. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const wrap = (what: string) => <A, E extends { message: string }, R>(e: Effect.Effect<A, E, R>) =>
+    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `backfill store: ${what} failed: ${cause.message}`, cause })))
+  const decodeBackfills = Schema.decodeUnknown(Schema.Array(BackfillRow))
+  const decodeTasks = Schema.decodeUnknown(Schema.Array(TaskRow))
+  const now = () => new Date().toISOString()
+
+  return BackfillStore.of({
+    create: (b, tasks) =>
+      sql
+        .withTransaction(
+          Effect.gen(function* () {
+            yield* sql`INSERT INTO backfills ${sql.insert({
+              id: b.id,
+              selection: b.selection,
+              range_from: b.from,
+              range_to: b.to,
+              force_run: b.force ? 1 : 0,
+              status: b.status,
+              created_at: b.createdAt,
+              updated_at: b.updatedAt
+            })}`
+            for (let i = 0; i < tasks.length; i += 500) {
+              yield* sql`INSERT INTO backfill_tasks ${sql.insert(
+                tasks.slice(i, i + 500).map((t) => ({
+                  backfill_id: t.backfillId,
+                  task_id: t.taskId,
+                  seq: t.seq,
+                  asset_key: t.asset,
+                  partition_key: t.partition ?? "",
+                  depends_on: JSON.stringify(t.dependsOn),
+                  state: t.state,
+                  attempts: t.attempts,
+                  worker: t.worker,
+                  lease_expires_at: t.leaseExpiresAt,
+                  started_at: t.startedAt,
+                  ended_at: t.endedAt,
+                  message: t.message
+                }))
+              )}`
+            }
+          })
+        )
+        .pipe(wrap("creating a backfill")),
+    get: (id) =>
+      sql`SELECT * FROM backfills WHERE id = ${id}`.pipe(
+        Effect.flatMap(decodeBackfills),
+        Effect.map((rs) => (rs[0] ? backfillOf(rs[0]) : undefined)),
+        wrap("reading a backfill")
+      ),
+    list: (limit) =>
+      sql`SELECT * FROM backfills ORDER BY id DESC LIMIT ${limit}`.pipe(
+        Effect.flatMap(decodeBackfills),
+        Effect.map((rs) => rs.map(backfillOf)),
+        wrap("listing backfills")
+      ),
+    setStatus: (id, status) =>
+      sql`UPDATE backfills SET status = ${status}, updated_at = ${now()} WHERE id = ${id}`.pipe(Effect.asVoid, wrap("updating a backfill")),
+    tasks: (id) =>
+      sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} ORDER BY seq`.pipe(
+        Effect.flatMap(decodeTasks),
+        Effect.map((rs) => rs.map(taskOf)),
+        wrap("reading backfill tasks")
+      ),
+    claim: (t, worker, leaseExpiresAt) =>
+      Effect.gen(function* () {
+        // the conditional update succeeds for one claimer only: the attempt count moves on for everyone else
+        yield* sql`UPDATE backfill_tasks
+          SET state = 'running', worker = ${worker}, attempts = ${t.attempts + 1}, lease_expires_at = ${leaseExpiresAt}, started_at = ${now()}
+          WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}`
+        const rows = yield* decodeTasks(yield* sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId}`)
+        return rows[0]?.worker === worker && rows[0]?.attempts === t.attempts + 1 && rows[0]?.state === "running"
+      }).pipe(wrap("claiming a task")),
+    renew: (backfillId, taskId, worker, leaseExpiresAt) =>
+      sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}
+          WHERE backfill_id = ${backfillId} AND task_id = ${taskId} AND worker = ${worker} AND state = 'running'`.pipe(Effect.asVoid, wrap("renewing a task lease")),
+    finish: (backfillId, taskId, worker, state, message) =>
+      sql`UPDATE backfill_tasks SET state = ${state}, message = ${message}, ended_at = ${now()}, lease_expires_at = NULL
+          WHERE backfill_id = ${backfillId} AND task_id = ${taskId} AND worker = ${worker} AND state = 'running'`.pipe(
+        Effect.asVoid,
+        wrap("finishing a task")
+      ),
+    reset: (id, states) =>
+      Effect.gen(function* () {
+        if (states.length === 0) return 0
+        const rows = yield* decodeTasks(yield* sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} AND ${sql.in("state", [...states])}`)
+        if (rows.length > 0) {
+          yield* sql`UPDATE backfill_tasks SET state = 'pending', worker = NULL, lease_expires_at = NULL, message = ''
+            WHERE backfill_id = ${id} AND ${sql.in("state", [...states])}`
+        }
+        return rows.length
+      }).pipe(wrap("resetting backfill tasks"))
+  })
+})

@@ -1,0 +1,53 @@
+import { SqlClient } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import { EventStoreError } from "../../runtime/events/EventStore.js"
+import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
+
+const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
+const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
+
+/**
+ * LeaseStore on any @effect/sql client: insert-if-absent, then a conditional update that only the holder or a
+ * taker of an expired lease can make, then a read to see who holds it. Each statement is atomic on its own.
+ */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const wrap = (what: string) => <A, E extends { message: string }, R>(e: Effect.Effect<A, E, R>) =>
+    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `lease store: ${what} failed: ${cause.message}`, cause })))
+  const decode = Schema.decodeUnknown(Schema.Array(LeaseRow))
+  const toLease = (r: typeof LeaseRow.Type) => ({ asset: r.asset_key, partition: r.partition_key === "" ? null : r.partition_key, holder: r.holder, expiresAt: r.expires_at })
+
+  return LeaseStore.of({
+    acquire: (asset, partition, holder, ttlMs) =>
+      Effect.gen(function* () {
+        const p = partition ?? ""
+        const now = Date.now()
+        const row = { asset_key: asset, partition_key: p, holder, expires_at: now + ttlMs }
+        yield* sql.onDialectOrElse({
+          mysql: () => sql`INSERT IGNORE INTO leases ${sql.insert(row)}`,
+          orElse: () => sql`INSERT OR IGNORE INTO leases ${sql.insert(row)}`
+        })
+        yield* sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
+          WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`
+        const rows = yield* decode(yield* sql`SELECT * FROM leases WHERE asset_key = ${asset} AND partition_key = ${p}`)
+        return rows[0]?.holder === holder
+      }).pipe(wrap("acquiring a lease")),
+    release: (asset, partition, holder) =>
+      sql`DELETE FROM leases WHERE asset_key = ${asset} AND partition_key = ${partition ?? ""} AND holder = ${holder}`.pipe(
+        Effect.asVoid,
+        wrap("releasing a lease")
+      ),
+    current: (asset, partition) =>
+      sql`SELECT * FROM leases WHERE asset_key = ${asset} AND partition_key = ${partition ?? ""} AND expires_at >= ${Date.now()}`.pipe(
+        Effect.flatMap(decode),
+        Effect.map((rs) => (rs[0] ? toLease(rs[0]) : undefined)),
+        wrap("reading a lease")
+      ),
+    live: (assets) =>
+      sql`SELECT * FROM leases WHERE expires_at >= ${Date.now()} ${assets && assets.length > 0 ? sql`AND ${sql.in("asset_key", [...assets])}` : sql``}`.pipe(
+        Effect.flatMap(decode),
+        Effect.map((rs) => rs.map(toLease)),
+        wrap("listing leases")
+      )
+  })
+})

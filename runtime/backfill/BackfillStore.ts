@@ -1,0 +1,25 @@
+import { Context, type Effect } from "effect"
+import type { EventStoreError } from "../events/EventStore.js"
+import type { Backfill, BackfillStatus, BackfillTask, TaskState } from "./records.js"
+
+/**
+ * Persisted backfills: the plan's tasks and each one's state, so a backfill survives its process and can be
+ * shared by several workers. Claims are optimistic (a conditional update on the task's attempt count), which works
+ * the same on SQLite and MySQL.
+ */
+export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
+  BackfillStore,
+  {
+    readonly create: (backfill: Backfill, tasks: ReadonlyArray<BackfillTask>) => Effect.Effect<void, EventStoreError>
+    readonly get: (id: string) => Effect.Effect<Backfill | undefined, EventStoreError>
+    readonly list: (limit: number) => Effect.Effect<ReadonlyArray<Backfill>, EventStoreError>
+    readonly setStatus: (id: string, status: BackfillStatus) => Effect.Effect<void, EventStoreError>
+    readonly tasks: (id: string) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
+    /** takes the task if it is still as seen (same state and attempts); true when this worker got it */
+    readonly claim: (task: BackfillTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
+    readonly renew: (backfillId: string, taskId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
+    readonly finish: (backfillId: string, taskId: string, worker: string, state: TaskState, message: string) => Effect.Effect<void, EventStoreError>
+    /** puts not-done tasks back to pending (resume); returns how many */
+    readonly reset: (id: string, states: ReadonlyArray<TaskState>) => Effect.Effect<number, EventStoreError>
+  }
+>() {}

@@ -1,0 +1,40 @@
+import { Schema } from "effect"
+
+export const BackfillStatus = Schema.Literal("RUNNING", "COMPLETED", "FAILED", "CANCELED")
+export type BackfillStatus = typeof BackfillStatus.Type
+
+export const Backfill = Schema.Struct({
+  id: Schema.String,
+  selection: Schema.String,
+  from: Schema.String,
+  to: Schema.String,
+  force: Schema.Boolean,
+  status: BackfillStatus,
+  createdAt: Schema.String,
+  updatedAt: Schema.String
+})
+export type Backfill = typeof Backfill.Type
+
+/** A task moves pending -> running -> one end state; a running task whose lease expired is claimable again. */
+export const TaskState = Schema.Literal("pending", "running", "succeeded", "skipped", "failed", "abandoned")
+export type TaskState = typeof TaskState.Type
+
+export const BackfillTask = Schema.Struct({
+  backfillId: Schema.String,
+  taskId: Schema.String,
+  seq: Schema.Number,
+  asset: Schema.String,
+  partition: Schema.NullOr(Schema.String),
+  dependsOn: Schema.Array(Schema.String),
+  state: TaskState,
+  attempts: Schema.Number,
+  worker: Schema.NullOr(Schema.String),
+  leaseExpiresAt: Schema.NullOr(Schema.Number),
+  startedAt: Schema.NullOr(Schema.String),
+  endedAt: Schema.NullOr(Schema.String),
+  message: Schema.String
+})
+export type BackfillTask = typeof BackfillTask.Type
+
+export const isDone = (s: TaskState): boolean => s === "succeeded" || s === "skipped"
+export const isTerminal = (s: TaskState): boolean => s !== "pending" && s !== "running"
