@@ -2,12 +2,14 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { Project } from "../project/Project.js"
+import { backfillCommand } from "./commands/backfill.js"
 import { lineageCommand } from "./commands/lineage.js"
 import { listCommand } from "./commands/list.js"
 import { materializeCommand } from "./commands/materialize.js"
 import { previewCommand } from "./commands/preview.js"
 import { serveCommand } from "./commands/serve.js"
 import { statusCommand } from "./commands/status.js"
+import { workerCommand } from "./commands/worker.js"
 import { loadProject } from "./loadProject.js"
 
 /** Errors a person can fix: printed as one message, exit code 2. */
@@ -20,7 +22,7 @@ const project = await loadProject().catch((e: Error) => {
 
 const root = Command.make("assets").pipe(
   Command.withDescription(`software-defined assets: ${project.name}`),
-  Command.withSubcommands([listCommand, statusCommand, materializeCommand, lineageCommand, previewCommand, serveCommand, ...(project.commands ?? [])])
+  Command.withSubcommands([listCommand, statusCommand, materializeCommand, backfillCommand, workerCommand, lineageCommand, previewCommand, serveCommand, ...(project.commands ?? [])])
 )
 
 const cli = Command.run(root, { name: "assets", version: "0.1.0" })

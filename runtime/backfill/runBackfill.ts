@@ -1,0 +1,179 @@
+import { hostname } from "node:os"
+import { Config, Duration, Effect, Either, Ref, Schedule } from "effect"
+import type { AssetKey } from "../asset/AssetKey.js"
+import { EventStore } from "../events/EventStore.js"
+import { newId } from "../events/ids.js"
+import { execute, type Progress } from "../execute/Executor.js"
+import { loadState, upstreamClosure } from "../execute/materialize.js"
+import { resolveSelection } from "../graph/Selection.js"
+import { withLease } from "../lease/withLease.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+import { Project } from "../project/Project.js"
+import { State } from "../status/State.js"
+import { BackfillStore } from "./BackfillStore.js"
+import { isDone, isTerminal, type BackfillTask, type TaskState } from "./records.js"
+
+export interface BackfillProgress {
+  readonly done: number
+  readonly failed: number
+  readonly remaining: number
+  readonly total: number
+}
+
+export interface RunBackfillOptions {
+  readonly backfillId: string
+  readonly concurrency: number
+  readonly worker?: string
+  readonly onTask?: (p: Progress) => Effect.Effect<void>
+  readonly onProgress?: (p: BackfillProgress) => Effect.Effect<void>
+  /** how often to look again while other workers hold the only runnable tasks */
+  readonly pollMs?: number
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/** A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this host. */
+const abandonedRunning = (t: BackfillTask, now: number): boolean => {
+  if (t.state !== "running") return false
+  if (t.leaseExpiresAt !== null && t.leaseExpiresAt < now) return true
+  const [host, pid] = (t.worker ?? "").split(":")
+  return host === hostname() && pid !== undefined && !alive(Number(pid))
+}
+
+const counts = (tasks: ReadonlyArray<BackfillTask>): BackfillProgress => ({
+  done: tasks.filter((t) => isDone(t.state)).length,
+  failed: tasks.filter((t) => t.state === "failed" || t.state === "abandoned").length,
+  remaining: tasks.filter((t) => !isTerminal(t.state)).length,
+  total: tasks.length
+})
+
+/**
+ * Runs a stored backfill's unfinished tasks with up to `concurrency` at once, alongside any other workers: each
+ * loop claims a task whose upstream tasks are done (or whose holder died), materializes it under the asset
+ * partition's lease if it is still stale, and records the outcome. Ends when no task can run any more.
+ */
+export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBackfillOptions) {
+  const { graph } = yield* Project
+  const backfills = yield* BackfillStore
+  const events = yield* EventStore
+  const worker = options.worker ?? `${hostname()}:${process.pid}:${newId("w")}`
+  const ttlMs = (yield* Config.withDefault(Config.integer("ASSETS_LEASE_SECONDS"), 30)) * 1000
+  const pollMs = options.pollMs ?? 200
+  const backfill = yield* backfills.get(options.backfillId)
+  if (backfill === undefined) return yield* Effect.fail(new Error(`no backfill ${options.backfillId}: assets backfill list shows them`))
+
+  // --force applies to the selected assets, not to what is upstream of them (as for materialize)
+  const targets = new Set<string>(Either.getOrElse(resolveSelection(graph, backfill.selection), () => []))
+  const initial = yield* backfills.tasks(backfill.id)
+  const assets = [...new Set(initial.map((t) => t.asset as AssetKey))]
+  const state: State = yield* loadState(graph, assets)
+  const runId = newId("r")
+  yield* events.startRun({
+    id: runId,
+    kind: "backfill",
+    selection: `backfill ${backfill.id}: ${backfill.selection}`,
+    status: "STARTED",
+    host: hostname(),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    endedAt: null
+  })
+  const claimed = yield* Ref.make(0)
+  const report = (tasks: ReadonlyArray<BackfillTask>) => (options.onProgress ? options.onProgress(counts(tasks)) : Effect.void)
+
+  /** the next task this worker took, or "wait" / "over" */
+  const claimNext = Effect.gen(function* () {
+    while (true) {
+      const current = yield* backfills.get(backfill.id)
+      if (current?.status === "CANCELED") return "over" as const
+      const tasks = yield* backfills.tasks(backfill.id)
+      const byId = new Map(tasks.map((t) => [t.taskId, t]))
+      const now = Date.now()
+      let waiting = false
+      for (const t of tasks) {
+        if (t.state === "pending") {
+          const deps = t.dependsOn.map((d) => byId.get(d)?.state ?? "succeeded")
+          if (deps.some((s: TaskState) => s === "failed" || s === "abandoned")) {
+            if (yield* backfills.claim(t, worker, now + ttlMs)) {
+              yield* backfills.finish(backfill.id, t.taskId, worker, "abandoned", `upstream failed: ${t.dependsOn.filter((d) => !isDone(byId.get(d)?.state ?? "succeeded")).join(", ")}`)
+            }
+            return "again" as const
+          }
+          if (deps.every(isDone)) {
+            if (yield* backfills.claim(t, worker, now + ttlMs)) return t
+            return "again" as const
+          }
+          waiting = true
+        } else if (t.state === "running") {
+          if (abandonedRunning(t, now)) {
+            if (yield* backfills.claim(t, worker, now + ttlMs)) return t
+            return "again" as const
+          }
+          waiting = true
+        }
+      }
+      yield* report(tasks)
+      if (!waiting) return "over" as const
+      return "wait" as const
+    }
+  })
+
+  const runOne = (t: BackfillTask) =>
+    Effect.gen(function* () {
+      yield* Ref.update(claimed, (n) => n + 1)
+      // the task's own lease says this worker is alive; it lapses if the process dies
+      yield* Effect.forkScoped(
+        backfills.renew(backfill.id, t.taskId, worker, Date.now() + ttlMs).pipe(
+          Effect.ignore,
+          Effect.repeat(Schedule.spaced(Duration.millis(ttlMs / 3))),
+          Effect.delay(Duration.millis(ttlMs / 3))
+        )
+      )
+      const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
+      const closure = upstreamClosure(graph, [task.asset]).filter((k) => graph.get(k)._tag === "Asset")
+      const [outcome] = yield* execute({
+        graph,
+        state,
+        plan: { tasks: [task], fresh: [] },
+        runId,
+        concurrency: 1,
+        ...(options.onTask ? { onProgress: options.onTask } : {}),
+        around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs })(run),
+        // upstream tasks may have been run by other workers
+        refresh: () => Effect.map(events.currentMaterializations(closure), (ms) => ms.forEach((m) => state.putMaterialization(m)))
+      })
+      const end: TaskState =
+        outcome!.state === "succeeded" ? "succeeded" : outcome!.state === "skipped-fresh" ? "skipped" : outcome!.state === "failed" ? "failed" : "abandoned"
+      yield* backfills.finish(backfill.id, t.taskId, worker, end, outcome!.message)
+    }).pipe(Effect.scoped)
+
+  const loop: Effect.Effect<void, unknown, any> = Effect.gen(function* () {
+    while (true) {
+      const next = yield* claimNext
+      if (next === "over") return
+      if (next === "wait") {
+        yield* Effect.sleep(Duration.millis(pollMs))
+        continue
+      }
+      if (next === "again") continue
+      yield* runOne(next)
+    }
+  })
+
+  yield* Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true })
+
+  const final = yield* backfills.tasks(backfill.id)
+  yield* report(final)
+  const summary = counts(final)
+  const status = (yield* backfills.get(backfill.id))?.status
+  if (status !== "CANCELED" && summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED")
+  yield* events.endRun(runId, summary.failed > 0 ? "FAILURE" : status === "CANCELED" ? "CANCELED" : "SUCCESS")
+  return { ...summary, claimed: yield* Ref.get(claimed), worker, runId }
+})

@@ -1,0 +1,104 @@
+import { Args, Command, Options } from "@effect/cli"
+import { Console, Effect, Either, Option } from "effect"
+import { BackfillStore } from "../../backfill/BackfillStore.js"
+import { createBackfill } from "../../backfill/createBackfill.js"
+import { resumeBackfill } from "../../backfill/resumeBackfill.js"
+import { runBackfill } from "../../backfill/runBackfill.js"
+import { resolveSelection } from "../../graph/Selection.js"
+import { PartitionError } from "../../partitions/MonthlyPartitions.js"
+import { Project } from "../../project/Project.js"
+import { at, plural } from "../format.js"
+import { from, json, partitionRange, to } from "../options.js"
+import { progressBar } from "../progressBar.js"
+
+const concurrency = Options.integer("concurrency").pipe(Options.withDefault(4), Options.withDescription("asset partitions at once in this process"))
+
+const run = (id: string, workers: number, asJson: boolean) =>
+  Effect.gen(function* () {
+    const bar = progressBar()
+    const result = yield* runBackfill({ backfillId: id, concurrency: workers, ...(asJson ? {} : { onProgress: (p) => Effect.sync(() => bar.update(p)) }) })
+    if (!asJson) bar.end(result)
+    const store = yield* BackfillStore
+    const backfill = yield* store.get(id)
+    if (asJson) yield* Console.log(JSON.stringify({ ...result, status: backfill?.status }, null, 2))
+    else yield* Console.log(`backfill ${id} ${backfill?.status}: ${result.done} done, ${result.failed} failed, ${result.remaining} remaining (this process ran ${plural(result.claimed, "task")})`)
+    if (result.failed > 0) process.exitCode = 1
+  })
+
+const statusOf = (id: string, asJson: boolean) =>
+  Effect.gen(function* () {
+    const store = yield* BackfillStore
+    const backfill = yield* store.get(id)
+    if (backfill === undefined) return yield* new PartitionError({ message: `no backfill ${id}: assets backfill list shows them` })
+    const tasks = yield* store.tasks(id)
+    if (asJson) return yield* Console.log(JSON.stringify({ backfill, tasks }, null, 2))
+    const by = (s: string) => tasks.filter((t) => t.state === s)
+    yield* Console.log(
+      `backfill ${id} ${backfill.status}: ${backfill.selection} ${backfill.from}..${backfill.to}${backfill.force ? " (force)" : ""}\n` +
+        ["succeeded", "skipped", "running", "pending", "failed", "abandoned"].map((s) => `  ${s.padEnd(10)} ${by(s).length}`).join("\n") +
+        [...by("failed"), ...by("abandoned")].map((t) => `\n  ${t.state} ${at(t.asset, t.partition)}: ${t.message}`).join("")
+    )
+  })
+
+/**
+ * `assets backfill <selection> --from A --to B`, and `assets backfill list | status <id> | cancel <id> | resume <id>`.
+ * One command with a verb argument, since a selection and a verb share the first position.
+ */
+export const backfillCommand = Command.make(
+  "backfill",
+  {
+    words: Args.text({ name: "selection | list | status <id> | cancel <id> | resume <id>" }).pipe(Args.repeated),
+    from,
+    to,
+    concurrency,
+    force: Options.boolean("force").pipe(Options.withDescription("re-run partitions even when fresh")),
+    detach: Options.boolean("detach").pipe(Options.withDescription("store the backfill and leave it to `assets worker` processes")),
+    json
+  },
+  (args) =>
+    Effect.gen(function* () {
+      const [verb, id] = args.words
+      const store = yield* BackfillStore
+      const needId = (v: string) =>
+        id === undefined ? Effect.fail(new PartitionError({ message: `assets backfill ${v} <id>: name the backfill (assets backfill list shows them)` })) : Effect.succeed(id)
+      switch (verb) {
+        case undefined:
+          return yield* new PartitionError({ message: "name a selection to backfill, e.g. assets backfill streaming_films --from 2023-01 --to 2023-12" })
+        case "list": {
+          const list = yield* store.list(50)
+          return yield* Console.log(
+            args.json ? JSON.stringify(list, null, 2) : list.map((b) => `${b.id}  ${b.status.padEnd(9)} ${b.selection} ${b.from}..${b.to}  ${b.createdAt}`).join("\n") || "no backfills yet"
+          )
+        }
+        case "status":
+          return yield* statusOf(yield* needId(verb), args.json)
+        case "cancel": {
+          const bid = yield* needId(verb)
+          if ((yield* store.get(bid)) === undefined) return yield* new PartitionError({ message: `no backfill ${bid}` })
+          yield* store.setStatus(bid, "CANCELED")
+          return yield* Console.log(`backfill ${bid} canceled: running tasks finish, no new task starts`)
+        }
+        case "resume": {
+          const bid = yield* needId(verb)
+          const { reset } = yield* resumeBackfill(bid)
+          if (!args.json) yield* Console.log(`resuming ${bid}: ${plural(reset, "failed or abandoned task")} back to pending; succeeded tasks are kept`)
+          return yield* run(bid, args.concurrency, args.json)
+        }
+        default: {
+          const { graph } = yield* Project
+          const selection = args.words.join(",")
+          const keys = yield* Either.match(resolveSelection(graph, selection), { onLeft: Effect.fail, onRight: Effect.succeed })
+          if (Option.isNone(args.from) || Option.isNone(args.to)) {
+            return yield* new PartitionError({ message: "a backfill needs --from YYYY-MM and --to YYYY-MM" })
+          }
+          const range = yield* partitionRange(graph, keys, { partition: Option.none(), from: args.from, to: args.to })
+          const created = yield* createBackfill({ selection, range: range!, force: args.force })
+          if (!args.json) {
+            yield* Console.log(`backfill ${created.backfill.id}: ${plural(created.tasks.length, "task")} (${created.fresh} fresh asset partitions skipped)`)
+          }
+          if (args.detach) return yield* Console.log(args.json ? JSON.stringify({ id: created.backfill.id, tasks: created.tasks.length }) : `stored; run \`assets worker\` to work on it`)
+          return yield* run(created.backfill.id, args.concurrency, args.json)
+        }
+      }
+    })
+).pipe(Command.withDescription("backfill monthly partitions: persisted, resumable, shared between workers"))
