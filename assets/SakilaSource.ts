@@ -14,11 +14,35 @@ export const sakilaColumns: Record<SakilaTable, ReadonlyArray<string>> = {
   language: ["language_id", "name", "last_update"]
 }
 
+/** Primary key of each table: an incremental extraction replaces previous rows with the same key. */
+export const sakilaKeys: Record<SakilaTable, ReadonlyArray<string>> = {
+  film: ["film_id"],
+  category: ["category_id"],
+  film_category: ["film_id", "category_id"],
+  language: ["language_id"]
+}
+
 export class SourceError extends Data.TaggedError("SourceError")<{
   readonly table?: string
   readonly message: string
+  /** trying again may help (the server was unreachable or the connection dropped) */
+  readonly transient?: boolean
   readonly cause?: unknown
 }> {}
+
+/** Where an incremental extraction resumes: rows whose `column` is at or after `value`. */
+export interface Bookmark {
+  readonly column: string
+  readonly value: string | number | Date
+}
+
+export interface ExtractOptions {
+  /**
+   * Only rows at or after the bookmark (inclusive: timestamps have one-second precision, so rows written in the
+   * second of the last extraction are read again; the caller replaces them by primary key).
+   */
+  readonly since?: Bookmark | undefined
+}
 
 /** A row as values in `sakilaColumns` order: strings, numbers, Dates (UTC) or null. */
 export type SourceRow = ReadonlyArray<string | number | Date | null>
@@ -34,7 +58,7 @@ export class SakilaSource extends Context.Tag("assets/SakilaSource")<
     readonly describe: string
     /** a version that changes whenever the table's content does */
     readonly observe: (table: SakilaTable) => Effect.Effect<string, SourceError>
-    /** every row, streamed in primary-key order */
-    readonly extract: (table: SakilaTable) => Stream.Stream<SourceRow, SourceError>
+    /** every row (or those since a bookmark), streamed in primary-key order */
+    readonly extract: (table: SakilaTable, options?: ExtractOptions) => Stream.Stream<SourceRow, SourceError>
   }
 >() {}

@@ -1,11 +1,30 @@
-import { Effect, Schema, Stream } from "effect"
-import { defineAsset, defineSource, type AssetDef, type SourceDef } from "../runtime/asset/Asset.js"
+import { Config, Effect, Option, Schedule, Schema, Stream } from "effect"
+import { defineAsset, defineSource, outputPath, type AssetDef, type SourceDef } from "../runtime/asset/Asset.js"
 import { Column } from "../runtime/asset/columns.js"
 import { Lake } from "../runtime/lake/Lake.js"
 import { csvLine } from "./csv.js"
-import { SakilaSource, sakilaColumns, type SakilaTable } from "./SakilaSource.js"
+import { bookmarkOf, merged } from "./incremental.js"
+import { SakilaSource, sakilaColumns, sakilaKeys, SourceError, type SakilaTable } from "./SakilaSource.js"
 
 const encoder = new TextEncoder()
+
+/**
+ * Tables extracted incrementally, by their bookmark column: rows at or after the landed maximum are read and
+ * replace the landed rows with the same primary key. film_category is always reloaded whole: moving a film to
+ * another category changes its primary key, which a bookmark cannot follow. Deleted rows are only dropped by a
+ * full reload: `SAKILA_FULL_RELOAD=true`.
+ */
+export const bookmarkColumns: Partial<Record<SakilaTable, string>> = {
+  film: "last_update",
+  category: "last_update",
+  language: "last_update"
+}
+
+/** `SAKILA_FULL_RELOAD=true` extracts every table whole, ignoring bookmarks. */
+const fullReload = Config.withDefault(Config.boolean("SAKILA_FULL_RELOAD"), false)
+
+/** A dropped connection or an unreachable server: the whole landing file is extracted again, a few times. */
+const retryTransient = Schedule.exponential("250 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
 /** The table in the Sakila database, observed through the source (row count, last update, checksum). */
 const sourceTable = (table: SakilaTable): SourceDef<SakilaSource> =>
@@ -20,8 +39,8 @@ const sourceTable = (table: SakilaTable): SourceDef<SakilaSource> =>
   })
 
 /** Landing CSV with a header, as a DMS full load writes it: every column as text. */
-const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) =>
-  defineAsset({
+const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) => {
+  const asset: AssetDef<any, SakilaSource | Lake> = defineAsset({
     key: `raw_${table}`,
     description: `${table} extracted from the Sakila source to the landing zone as CSV with a header`,
     group: "raw",
@@ -33,11 +52,33 @@ const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) =>
       Effect.gen(function* () {
         const source = yield* SakilaSource
         const lake = yield* Lake
-        const header = Stream.make(csvLine(sakilaColumns[table]))
-        const rows = source.extract(table).pipe(Stream.map(csvLine))
-        yield* lake.write(ctx.outputPath, Stream.concat(header, rows).pipe(Stream.map((s) => encoder.encode(s))))
-      })
-  }) satisfies AssetDef<any, SakilaSource | Lake>
+        const columns = sakilaColumns[table]
+        const previous = outputPath(asset, undefined)
+        const column = bookmarkColumns[table]
+        const since = column === undefined || (yield* fullReload) ? Option.none() : yield* bookmarkOf(lake, previous, columns, column)
+        const lines = Option.match(since, {
+          onNone: () => Stream.concat(Stream.make(csvLine(columns)), source.extract(table).pipe(Stream.map(csvLine))),
+          onSome: (bookmark) => merged({ lake, previous, columns, keys: sakilaKeys[table], fresh: source.extract(table, { since: bookmark }) })
+        })
+        yield* lake.write(ctx.outputPath, lines.pipe(Stream.map((s) => encoder.encode(s))))
+      }).pipe(
+        Effect.mapError(sourceCause),
+        // a retry rewrites the whole staged file, so rows read before a failure are never doubled
+        Effect.retry({ schedule: retryTransient, while: (e) => e instanceof SourceError && e.transient === true }),
+        Effect.withSpan("raw.extract", { attributes: { table } })
+      )
+  })
+  return asset
+}
+
+/** The source's own error when the lake wrapped it (a failed write stream), so its message reaches the user. */
+const sourceCause = (e: unknown): unknown => {
+  for (let c: unknown = e, depth = 0; depth < 4 && typeof c === "object" && c !== null; depth++) {
+    if (c instanceof SourceError) return c
+    c = (c as { cause?: unknown }).cause
+  }
+  return e
+}
 
 export const sakilaFilm = sourceTable("film")
 export const sakilaCategory = sourceTable("category")

@@ -17,7 +17,12 @@ export const make = (seed: number): SakilaSource["Type"] => {
         if (v === undefined) versions.set(table, (v = shortHash(JSON.stringify(rows(table)))))
         return v
       }),
-    extract: (table) => Stream.fromIterable(rows(table))
+    extract: (table, options) => {
+      const since = options?.since
+      if (since === undefined) return Stream.fromIterable(rows(table))
+      const i = sakilaColumns[table].indexOf(since.column)
+      return Stream.fromIterable(rows(table).filter((r) => r[i] !== null && Number(r[i]) >= Number(since.value)))
+    }
   })
 }
 

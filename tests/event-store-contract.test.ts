@@ -1,0 +1,192 @@
+import { rmSync } from "node:fs"
+import { join } from "node:path"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
+import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
+import type { AssetKey } from "../runtime/asset/AssetKey.js"
+import { EventStore } from "../runtime/events/EventStore.js"
+import { newId } from "../runtime/events/ids.js"
+import type { Materialization, Observation, Run } from "../runtime/events/records.js"
+import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { createEmptyDatabase, mysqlAvailability, type SakilaDatabase } from "./support/sakilaDatabase.js"
+import { tempDir } from "./support/testProject.js"
+
+const mysql = await mysqlAvailability()
+
+interface Backend {
+  readonly name: string
+  readonly skip: boolean
+  readonly open: () => Promise<{ layer: Layer.Layer<EventStore, unknown>; close: () => Promise<void> }>
+}
+
+const backends: ReadonlyArray<Backend> = [
+  {
+    name: "SQLite",
+    skip: false,
+    open: async () => {
+      const dir = tempDir("event-store-contract-")
+      return { layer: SqliteEventStore.layer(join(dir, "events.sqlite")), close: async () => rmSync(dir, { recursive: true, force: true }) }
+    }
+  },
+  {
+    name: "MySQL",
+    skip: !mysql.ok,
+    open: async () => {
+      const db: SakilaDatabase = await createEmptyDatabase("assets_events_test")
+      return { layer: MysqlEventStore.layer(Redacted.make(db.url)), close: db.drop }
+    }
+  }
+]
+
+const key = (s: string) => s as AssetKey
+const month = (s: string) => s as PartitionKey
+
+const aRun = (over: Partial<Run> = {}): Run => ({
+  id: newId("r"),
+  kind: "materialize",
+  selection: "category_report",
+  status: "STARTED",
+  host: "test-host",
+  pid: 4242,
+  startedAt: new Date().toISOString(),
+  endedAt: null,
+  ...over
+})
+
+const aMaterialization = (asset: string, partition: string | null, over: Partial<Materialization> = {}): Materialization => ({
+  id: newId("m"),
+  runId: "r-contract",
+  asset: key(asset),
+  partition: partition === null ? null : month(partition),
+  codeVersion: "code1",
+  dataVersion: `data-${Math.random().toString(36).slice(2, 8)}`,
+  rowCount: 1000,
+  metadata: { path: `curated/${asset}/data.parquet`, note: "ünïcode ✓" },
+  startedAt: "2024-01-01T00:00:00.000Z",
+  endedAt: "2024-01-01T00:00:01.000Z",
+  inputs: [],
+  ...over
+})
+
+const anObservation = (asset: string, dataVersion: string, partition: string | null = null): Observation => ({
+  id: newId("o"),
+  asset: key(asset),
+  partition: partition === null ? null : month(partition),
+  dataVersion,
+  observedAt: new Date().toISOString()
+})
+
+describe.each(backends)("event store contract on $name", (backend) => {
+  let runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
+  let close: () => Promise<void>
+  const run = <A, E>(f: (store: EventStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(EventStore, f))
+
+  beforeAll(async () => {
+    if (backend.skip) return
+    const opened = await backend.open()
+    close = opened.close
+    runtime = ManagedRuntime.make(opened.layer)
+    await runtime.runPromise(EventStore)
+  })
+  afterAll(async () => {
+    if (backend.skip) return
+    await runtime.dispose()
+    await close()
+  })
+
+  it.skipIf(backend.skip)("starts, ends, lists and pages runs", async () => {
+    const runs = [aRun(), aRun(), aRun({ kind: "backfill" })]
+    for (const r of runs) await run((s) => s.startRun(r))
+    await run((s) => s.endRun(runs[0]!.id, "SUCCESS"))
+
+    const one = await run((s) => s.run(runs[0]!.id))
+    expect(one).toMatchObject({ id: runs[0]!.id, status: "SUCCESS", pid: 4242, kind: "materialize" })
+    expect(one!.endedAt).not.toBeNull()
+    expect(await run((s) => s.run("r-none"))).toBeUndefined()
+
+    const started = await run((s) => s.runs({ status: "STARTED", limit: 10 }))
+    expect(started.map((r) => r.id)).toEqual([runs[2]!.id, runs[1]!.id])
+    expect(started[0]!.kind).toBe("backfill")
+
+    const page1 = await run((s) => s.runs({ limit: 2 }))
+    const page2 = await run((s) => s.runs({ limit: 2, before: page1.at(-1)!.id }))
+    expect([...page1, ...page2].map((r) => r.id)).toEqual([runs[2]!.id, runs[1]!.id, runs[0]!.id])
+  })
+
+  it.skipIf(backend.skip)("appends run events in order and reads them after a sequence number", async () => {
+    const r = aRun()
+    await run((s) => s.startRun(r))
+    const at = new Date().toISOString()
+    await run((s) =>
+      s.appendEvents([
+        { runId: r.id, at, type: "RUN_START", asset: null, partition: null, message: "start" },
+        { runId: r.id, at, type: "STEP_START", asset: key("streaming_films"), partition: month("2023-03"), message: "go" },
+        { runId: r.id, at, type: "STEP_FAILURE", asset: key("streaming_films"), partition: month("2023-03"), message: "x".repeat(70_000) }
+      ])
+    )
+    const events = await run((s) => s.runEvents(r.id))
+    expect(events.map((e) => e.type)).toEqual(["RUN_START", "STEP_START", "STEP_FAILURE"])
+    expect(events[1]).toMatchObject({ asset: "streaming_films", partition: "2023-03", message: "go" })
+    expect(events[0]!.partition).toBeNull()
+    expect(events[2]!.message.length).toBe(70_000)
+    const after = await run((s) => s.runEvents(r.id, events[0]!.seq))
+    expect(after.map((e) => e.type)).toEqual(["STEP_START", "STEP_FAILURE"])
+  })
+
+  it.skipIf(backend.skip)("records materializations with their inputs, keeps the current one, pages history and finds consumers", async () => {
+    const film1 = aMaterialization("clean_film", null)
+    const film2 = aMaterialization("clean_film", null, { codeVersion: "code2" })
+    await run((s) => s.recordMaterialization(film1))
+    await run((s) => s.recordMaterialization(film2))
+    const inputs = Array.from({ length: 1200 }, (_, i) => ({
+      asset: key("streaming_partitions"),
+      partition: month(`${2000 + Math.floor(i / 12)}-${String((i % 12) + 1).padStart(2, "0")}`),
+      dataVersion: `v${i}`,
+      producerId: `m-p${i}`
+    }))
+    const report = aMaterialization("category_report", null, {
+      inputs: [{ asset: key("clean_film"), partition: null, dataVersion: film2.dataVersion, producerId: film2.id }, ...inputs]
+    })
+    await run((s) => s.recordMaterialization(report))
+    const monthly = ["2023-01", "2023-02", "2023-03"].map((p) => aMaterialization("streaming_films", p))
+    for (const m of monthly) await run((s) => s.recordMaterialization(m))
+
+    const back = await run((s) => s.materialization(report.id))
+    expect(back).toEqual(report)
+    expect(await run((s) => s.materialization("m-none"))).toBeUndefined()
+
+    const current = await run((s) => s.currentMaterializations([key("clean_film"), key("streaming_films")]))
+    expect(current.map((m) => m.id).sort()).toEqual([film2.id, ...monthly.map((m) => m.id)].sort())
+    expect((await run((s) => s.currentMaterializations())).length).toBe(5)
+    expect(await run((s) => s.currentMaterializations([]))).toEqual([])
+
+    const history = await run((s) => s.materializations({ asset: key("clean_film"), limit: 1 }))
+    expect(history.map((m) => m.id)).toEqual([film2.id])
+    const older = await run((s) => s.materializations({ asset: key("clean_film"), limit: 1, before: history[0]!.id }))
+    expect(older.map((m) => m.id)).toEqual([film1.id])
+    expect(await run((s) => s.materializations({ asset: key("clean_film"), limit: 1, before: film1.id }))).toEqual([])
+    const march = await run((s) => s.materializations({ asset: key("streaming_films"), partition: month("2023-03"), limit: 10 }))
+    expect(march.map((m) => m.id)).toEqual([monthly[2]!.id])
+
+    const consumers = await run((s) => s.consumers(film2.id))
+    expect(consumers.map((m) => m.id)).toEqual([report.id])
+    expect(consumers[0]!.inputs.length).toBe(1201)
+    expect(await run((s) => s.consumers(film1.id))).toEqual([])
+  })
+
+  it.skipIf(backend.skip)("records an observation only when the version changes", async () => {
+    const first = anObservation("sakila_film", "v1")
+    await run((s) => s.recordObservations([first, anObservation("streaming_landing", "a", "2023-01")]))
+    await run((s) => s.recordObservations([anObservation("sakila_film", "v1"), anObservation("streaming_landing", "a", "2023-01")]))
+    const same = await run((s) => s.currentObservations([key("sakila_film")]))
+    expect(same.map((o) => o.id)).toEqual([first.id])
+
+    const changed = anObservation("sakila_film", "v2")
+    await run((s) => s.recordObservations([changed]))
+    const now = await run((s) => s.currentObservations([key("sakila_film"), key("streaming_landing")]))
+    expect(now.find((o) => o.asset === "sakila_film")).toEqual(changed)
+    expect(now.find((o) => o.asset === "streaming_landing")).toMatchObject({ partition: "2023-01", dataVersion: "a" })
+    expect(await run((s) => s.currentObservations([]))).toEqual([])
+  })
+})
