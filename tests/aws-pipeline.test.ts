@@ -2,6 +2,7 @@ import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { sakilaAssets } from "../assets/index.js"
+import type { AssetKey } from "../runtime/asset/AssetKey.js"
 import { Engine } from "../runtime/engine/Engine.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { materialize } from "../runtime/execute/materialize.js"
@@ -103,8 +104,7 @@ describe("the Sakila pipeline on an S3 lake with Athena as the engine", () => {
   })
 
   it("records the query ids, bytes scanned and cost of every materialization", async () => {
-    const ms = await aws.runPromise(Effect.flatMap(EventStore, (s) => s.materializations({ asset: "streaming_films" as never, limit: 10 } as never)))
-    const list = (Array.isArray(ms) ? ms : (ms as { items: ReadonlyArray<unknown> }).items) as ReadonlyArray<{ metadata: Record<string, unknown> }>
+    const list = await aws.runPromise(Effect.flatMap(EventStore, (s) => s.materializations({ asset: "streaming_films" as AssetKey, limit: 10 })))
     expect(list.length).toBeGreaterThan(0)
     for (const m of list) {
       const ids = m.metadata["athena_query_ids"] as ReadonlyArray<string>
