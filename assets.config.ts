@@ -3,7 +3,8 @@
  * folder, DuckDB, SQLite, a generated Sakila source and simulated partner streams) needs no server; settings
  * and the environment switch parts to the scale-out resources.
  *
- *   ASSETS_LAKE         lake folder (default ./lake)
+ *   ASSETS_LAKE         lake folder (default ./lake), or s3://bucket/prefix (then Athena is the engine)
+ *   ASSETS_ENGINE       duckdb (folder lake) or athena (S3 lake)
  *   ASSETS_STATE_DIR    where the SQLite event store lives (default ./.assets)
  *   SAKILA_SEED         seed of the generated Sakila source (default 42)
  *   ASSETS_STREAM_*     the simulated feed: FROM, TO (YYYY-MM), EVENTS_PER_MONTH, SEED, LATE_FRACTION, MALFORMED_FRACTION
@@ -11,6 +12,7 @@
 import { join, resolve } from "node:path"
 import { Config, Effect, Layer } from "effect"
 import { sakilaAssets } from "./assets/index.js"
+import * as ScaleOut from "./resources/athena/scaleOut.js"
 import * as DuckDB from "./resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "./resources/duckdb/DuckDBEngine.js"
 import * as SqliteEventStore from "./resources/event-store/SqliteEventStore.js"
@@ -18,21 +20,34 @@ import * as LocalLake from "./resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "./resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "./resources/streaming/SimulatedFeed.js"
 import { streamCommand } from "./resources/streaming/streamCommand.js"
+import type { Engine } from "./runtime/engine/Engine.js"
+import type { Lake } from "./runtime/lake/Lake.js"
 import { defineProject } from "./runtime/project/Project.js"
 
 const here = import.meta.dirname
 
 const setting = (name: string, fallback: string) => Config.withDefault(Config.string(name), fallback)
 
-const lake = Layer.unwrapEffect(Effect.map(setting("ASSETS_LAKE", join(here, "lake")), (root) => LocalLake.layer(resolve(root))))
+/**
+ * The lake and the engine together: a local folder with DuckDB, or `ASSETS_LAKE=s3://bucket/prefix` with Athena
+ * (`ASSETS_ENGINE=athena`, the default for an S3 lake; `ASSETS_S3_*`, `ASSETS_ATHENA_*` in resources/athena).
+ */
+const lakeAndEngine: Layer.Layer<Lake | Engine, unknown> = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const root = yield* setting("ASSETS_LAKE", join(here, "lake"))
+    const onS3 = root.startsWith("s3://")
+    const engine = yield* setting("ASSETS_ENGINE", onS3 ? "athena" : "duckdb")
+    if (onS3 && engine === "athena") return ScaleOut.layerConfig(sakilaAssets, root) as Layer.Layer<Lake | Engine, unknown>
+    if (!onS3 && engine === "duckdb") return DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layerConfig), Layer.provideMerge(LocalLake.layer(resolve(root))))
+    return yield* Effect.fail(new Error(`ASSETS_ENGINE=${engine} cannot run over the lake ${root}: use duckdb with a folder, athena with s3://bucket/prefix`))
+  })
+)
 
 const eventStore = Layer.unwrapEffect(
   Effect.map(setting("ASSETS_STATE_DIR", join(here, ".assets")), (dir) => SqliteEventStore.layer(join(resolve(dir), "events.sqlite")))
 )
 
-const engine = DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layerConfig))
-
-const resources = Layer.mergeAll(engine, eventStore, GeneratedSakila.layerConfig, SimulatedFeed.layerConfig).pipe(Layer.provideMerge(lake))
+const resources = Layer.mergeAll(eventStore, GeneratedSakila.layerConfig, SimulatedFeed.layerConfig).pipe(Layer.provideMerge(lakeAndEngine))
 
 export default defineProject({
   name: "sakila",
