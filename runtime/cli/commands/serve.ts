@@ -1,6 +1,7 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { ApiAuth, isLoopback, layerConfig as authConfig } from "../../../ui-api/auth.js"
+import * as CachedStore from "../../../ui-api/cachedStore.js"
 import * as RunLauncher from "../../../ui-api/RunLauncher.js"
 import { listen } from "../../../ui-api/server.js"
 import { fromRuntime, type ApiServices } from "../../../ui-api/services.js"
@@ -21,5 +22,5 @@ export const serveCommand = Command.make(
       }
       yield* Console.log("Ctrl-C stops it.")
       return yield* Effect.never
-    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(RunLauncher.layer, authConfig(args.host))))
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(RunLauncher.layer, authConfig(args.host)).pipe(Layer.provideMerge(CachedStore.layer))))
 ).pipe(Command.withDescription("the HTTP API and the web page that draws the asset graph and walks lineage"))
