@@ -2,7 +2,7 @@
 const $ = (sel) => document.querySelector(sel)
 const NODE_W = 170, NODE_H = 38, COL_GAP = 70, ROW_GAP = 14, PAD = 20
 
-const state = { graph: null, assets: new Map(), selected: null, partition: null, trail: [] }
+const state = { graph: null, assets: new Map(), selected: null, partition: null, trail: [], log: null }
 
 const esc = (s) => String(s ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c])
 const at = (asset, partition) => (partition ? `${asset}[${partition}]` : asset)
@@ -91,7 +91,7 @@ async function selectAsset(key, partition = null) {
     <div class="small muted">${a.kind}${a.codeVersion ? ` · code ${esc(a.codeVersion)}` : ""} · ${esc(a.format)}${a.inputs.length ? ` · reads ${a.inputs.map((i) => esc(i.asset)).join(", ")}` : ""}</div>
     ${causes.length ? `<h3>Why not fresh</h3><ul class="causes">${causes.join("")}</ul>` : ""}
     ${a.kind === "asset" && a.status !== "FRESH" ? `<p><button class="primary" id="materialize">Materialize ${esc(a.key)}</button></p>` : ""}
-    <pre class="log" id="run-log" hidden></pre>
+    <pre class="log" id="run-log" ${state.log?.asset === key ? "" : "hidden"}>${esc(state.log?.asset === key ? state.log.text : "")}</pre>
     ${parts.length ? `<h3>Partitions</h3>${monthGrid(parts, partition)}` : ""}
     ${a.kind === "asset" ? `<h3>Recent materializations${partition ? ` of ${esc(partition)} <button class="small" id="all-partitions">all</button>` : ""}</h3>${historyTable(history)}` : "<p class='muted'>A source is observed, not materialized: walk lineage from an asset that reads it.</p>"}`
   $("#materialize")?.addEventListener("click", guard(() => startRun(a.key)))
@@ -130,6 +130,7 @@ async function startRun(selection) {
   const log = $("#run-log")
   log.hidden = false
   log.textContent = `run ${body.runId} started\n`
+  state.log = { asset: selection, text: log.textContent }
   // EventSource cannot send a bearer token: read the event stream with fetch
   const stream = await fetch(body.links.stream, { headers: headers() })
   const reader = stream.body.pipeThrough(new TextDecoderStream()).getReader()
@@ -145,6 +146,7 @@ async function startRun(selection) {
       const data = JSON.parse(/^data: (.*)$/m.exec(block)?.[1] ?? "null")
       log.textContent += event === "end" ? `run ${data.status.toLowerCase()}\n` : `${data.type.toLowerCase()} ${at(data.asset ?? "", data.partition)} ${data.message}\n`
       log.scrollTop = log.scrollHeight
+      state.log.text = log.textContent
     }
   }
   await refresh()
