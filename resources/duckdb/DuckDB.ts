@@ -38,15 +38,23 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
     }).pipe(Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: () => new DuckDBError({ message: "opening DuckDB timed out" }) })),
     (i) => Effect.sync(() => i.closeSync())
   )
+  // connections are reused: opening one per query costs more than most of the queries the runtime sends
+  const idle: Array<DuckDBConnection> = []
+  yield* Effect.addFinalizer(() => Effect.sync(() => idle.splice(0).forEach((c) => c.closeSync())))
   const withConnection = <A>(f: (c: DuckDBConnection) => Promise<A>, sql?: string) =>
     Effect.acquireUseRelease(
-      Effect.tryPromise({ try: () => instance.connect(), catch: (cause) => new DuckDBError({ message: `DuckDB connect failed: ${firstLine(cause)}`, cause }) }),
+      Effect.suspend(() => {
+        const c = idle.pop()
+        return c !== undefined
+          ? Effect.succeed(c)
+          : Effect.tryPromise({ try: () => instance.connect(), catch: (cause) => new DuckDBError({ message: `DuckDB connect failed: ${firstLine(cause)}`, cause }) })
+      }),
       (c) =>
         Effect.tryPromise({
           try: () => f(c),
           catch: (cause) => new DuckDBError({ message: firstLine(cause), cause, ...(sql ? { sql } : {}) })
         }),
-      (c) => Effect.sync(() => c.closeSync())
+      (c) => Effect.sync(() => (idle.length < 16 ? idle.push(c) : c.closeSync()))
     )
   return DuckDB.of({
     run: (sql) => withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),

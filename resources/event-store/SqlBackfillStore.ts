@@ -126,6 +126,26 @@ export const make = Effect.gen(function* () {
         Effect.map((rs) => rs.map(taskOf)),
         wrap("reading backfill tasks")
       ),
+    open: (id, limit) =>
+      sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} AND state IN ('pending', 'running') ORDER BY seq LIMIT ${limit}`.pipe(
+        Effect.flatMap(decodeTasks),
+        Effect.map((rs) => rs.map(taskOf)),
+        wrap("reading open backfill tasks")
+      ),
+    failedIds: (id) =>
+      sql<{ task_id: string }>`SELECT task_id FROM backfill_tasks WHERE backfill_id = ${id} AND state IN ('failed', 'abandoned')`.pipe(
+        Effect.map((rs) => rs.map((r) => r.task_id)),
+        wrap("reading failed backfill tasks")
+      ),
+    counts: (id) =>
+      sql<{ state: string; n: number | string }>`SELECT state, count(*) AS n FROM backfill_tasks WHERE backfill_id = ${id} GROUP BY state`.pipe(
+        Effect.map((rs) => {
+          const out = { pending: 0, running: 0, succeeded: 0, skipped: 0, failed: 0, abandoned: 0 }
+          for (const r of rs) out[r.state as keyof typeof out] = Number(r.n)
+          return out
+        }),
+        wrap("counting backfill tasks")
+      ),
     claim: (t, worker, leaseExpiresAt) =>
       Effect.gen(function* () {
         // the conditional update succeeds for one claimer only: the attempt count moves on for everyone else

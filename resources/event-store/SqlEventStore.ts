@@ -144,6 +144,20 @@ export const make = Effect.gen(function* () {
         )
         return yield* withInputs(rows)
       }).pipe(wrap("reading current materializations")),
+    currentMaterializationsOf: (slots) =>
+      Effect.gen(function* () {
+        const rows: Array<typeof MaterializationRow.Type> = []
+        for (const batch of chunks(slots, 200)) {
+          rows.push(
+            ...(yield* decodeMaterializations(
+              yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id WHERE ${sql.or(
+                batch.map((s) => sql`(c.asset_key = ${s.asset} AND c.partition_key = ${s.partition ?? ""})`)
+              )}`
+            ))
+          )
+        }
+        return yield* withInputs(rows)
+      }).pipe(wrap("reading current materializations")),
     materializations: ({ asset, partition, before, limit }) =>
       Effect.gen(function* () {
         const rows = yield* decodeMaterializations(

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
+import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Layer } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
@@ -14,7 +15,10 @@ export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore 
       Layer.unwrapEffect(
         Effect.sync(() => {
           if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
-          return SqliteClient.layer({ filename })
+          // WAL with synchronous=NORMAL survives a killed process; only a power cut can lose the last commits
+          return Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA synchronous = NORMAL`)).pipe(
+            Layer.provideMerge(SqliteClient.layer({ filename }))
+          )
         })
       )
     )

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto"
-import { createReadStream, createWriteStream } from "node:fs"
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises"
+import { createReadStream } from "node:fs"
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
-import { NodeSink, NodeStream } from "@effect/platform-node"
+import { NodeStream } from "@effect/platform-node"
 import { Effect, Layer, Stream } from "effect"
 import { Lake, LakeError, type LakeObject } from "../../runtime/lake/Lake.js"
 
@@ -32,6 +32,13 @@ const walk = async (dir: string): Promise<Array<string>> => {
  */
 export const make = (root: string): Lake["Type"] => {
   const abs = resolve(root)
+  // folders known to exist: most writes go to folders made before, and mkdir is a system call each time
+  const made = new Set<string>()
+  const ensureDir = async (dir: string) => {
+    if (made.has(dir)) return
+    await mkdir(dir, { recursive: true })
+    made.add(dir)
+  }
   const locate = (path: string) => join(abs, path)
   const attempt = <A>(what: string, path: string | undefined, f: () => Promise<A>) =>
     Effect.tryPromise({
@@ -61,13 +68,22 @@ export const make = (root: string): Lake["Type"] => {
     write: (path, body) =>
       Effect.gen(function* () {
         const tmp = locate(`${STAGING}/_writes/${randomBytes(8).toString("hex")}`)
-        yield* attempt("preparing", path, () => mkdir(dirname(tmp), { recursive: true }))
-        yield* Stream.run(
+        yield* attempt("preparing", path, () => ensureDir(dirname(tmp)))
+        // chunks are written one at a time through a file handle, so a large stream never sits in memory
+        const handle = yield* attempt("opening", path, () => open(tmp, "w"))
+        const written = yield* Stream.runForEach(
           body.pipe(Stream.mapError((cause) => new LakeError({ message: `writing ${path} failed: ${String(cause)}`, path, cause }))),
-          NodeSink.fromWritable(() => createWriteStream(tmp), (cause) => new LakeError({ message: `writing ${path} failed`, path, cause }))
-        ).pipe(Effect.tapError(() => Effect.promise(() => rm(tmp, { force: true }))))
+          (chunk) => attempt("writing", path, () => handle.write(chunk))
+        ).pipe(
+          Effect.ensuring(Effect.promise(() => handle.close())),
+          Effect.either
+        )
+        if (written._tag === "Left") {
+          yield* Effect.promise(() => rm(tmp, { force: true }))
+          return yield* Effect.fail(written.left)
+        }
         yield* attempt("committing", path, async () => {
-          await mkdir(dirname(locate(path)), { recursive: true })
+          await ensureDir(dirname(locate(path)))
           await rename(tmp, locate(path))
         })
       }),
@@ -80,7 +96,7 @@ export const make = (root: string): Lake["Type"] => {
     commit: (moves) =>
       attempt("committing", moves[0]?.to, async () => {
         for (const m of moves) {
-          await mkdir(dirname(locate(m.to)), { recursive: true })
+          await ensureDir(dirname(locate(m.to)))
           await rename(locate(m.from), locate(m.to))
         }
       }),
@@ -96,11 +112,16 @@ export const make = (root: string): Lake["Type"] => {
         for (const e of entries) {
           if (e === "_writes" || keep.has(e)) continue
           await rm(locate(`${STAGING}/${e}`), { recursive: true, force: true })
+          made.clear()
           removed++
         }
         return removed
       }),
-    remove: (path) => attempt("removing", path, () => rm(locate(path), { recursive: true, force: true }))
+    remove: (path) =>
+      attempt("removing", path, async () => {
+        await rm(locate(path), { recursive: true, force: true })
+        made.clear()
+      })
   })
 }
 

@@ -4,7 +4,7 @@ import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import { execute, type Progress } from "../execute/Executor.js"
-import { loadState, upstreamClosure } from "../execute/materialize.js"
+import { loadState, refreshState } from "../execute/materialize.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { withLease } from "../lease/withLease.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
@@ -86,43 +86,46 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     endedAt: null
   })
   const claimed = yield* Ref.make(0)
-  const report = (tasks: ReadonlyArray<BackfillTask>) => (options.onProgress ? options.onProgress(counts(tasks)) : Effect.void)
 
-  /** the next task this worker took, or "wait" / "over" */
+  let lastReport = 0
+  const reportCounts = (force: boolean) =>
+    Effect.gen(function* () {
+      if (!options.onProgress || (!force && Date.now() - lastReport < 250)) return
+      lastReport = Date.now()
+      const c = yield* backfills.counts(backfill.id)
+      const total = Object.values(c).reduce((a, b) => a + b, 0)
+      yield* options.onProgress({ done: c.succeeded + c.skipped, failed: c.failed + c.abandoned, remaining: c.pending + c.running, total })
+    })
+  // a window of the earliest open tasks is enough: tasks are stored in dependency order
+  const window = Math.max(32, options.concurrency * 8)
+
+  /** the next task this worker took, or "wait" / "over" / "again" (lost a race: look again at once) */
   const claimNext = Effect.gen(function* () {
-    while (true) {
-      const current = yield* backfills.get(backfill.id)
-      if (current?.status === "CANCELED") return "over" as const
-      const tasks = yield* backfills.tasks(backfill.id)
-      const byId = new Map(tasks.map((t) => [t.taskId, t]))
-      const now = Date.now()
-      let waiting = false
-      for (const t of tasks) {
-        if (t.state === "pending") {
-          const deps = t.dependsOn.map((d) => byId.get(d)?.state ?? "succeeded")
-          if (deps.some((s: TaskState) => s === "failed" || s === "abandoned")) {
-            if (yield* backfills.claim(t, worker, now + ttlMs)) {
-              yield* backfills.finish(backfill.id, t.taskId, worker, "abandoned", `upstream failed: ${t.dependsOn.filter((d) => !isDone(byId.get(d)?.state ?? "succeeded")).join(", ")}`)
-            }
-            return "again" as const
+    const current = yield* backfills.get(backfill.id)
+    if (current?.status === "CANCELED") return "over" as const
+    const open = yield* backfills.open(backfill.id, window)
+    if (open.length === 0) return "over" as const
+    const openIds = new Map(open.map((t) => [t.taskId, t.state]))
+    const failed = new Set(open.some((t) => t.dependsOn.length > 0) ? yield* backfills.failedIds(backfill.id) : [])
+    const now = Date.now()
+    for (const t of open) {
+      if (t.state === "pending") {
+        const badDeps = t.dependsOn.filter((d) => failed.has(d))
+        if (badDeps.length > 0) {
+          if (yield* backfills.claim(t, worker, now + ttlMs)) {
+            yield* backfills.finish(backfill.id, t.taskId, worker, "abandoned", `upstream failed: ${badDeps.join(", ")}`)
           }
-          if (deps.every(isDone)) {
-            if (yield* backfills.claim(t, worker, now + ttlMs)) return t
-            return "again" as const
-          }
-          waiting = true
-        } else if (t.state === "running") {
-          if (abandonedRunning(t, now)) {
-            if (yield* backfills.claim(t, worker, now + ttlMs)) return t
-            return "again" as const
-          }
-          waiting = true
+          return "again" as const
         }
+        // a dependency that is not open (and not failed) is done
+        if (t.dependsOn.every((d) => !openIds.has(d))) {
+          return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
+        }
+      } else if (abandonedRunning(t, now)) {
+        return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
       }
-      yield* report(tasks)
-      if (!waiting) return "over" as const
-      return "wait" as const
     }
+    return "wait" as const
   })
 
   const runOne = (t: BackfillTask) =>
@@ -137,7 +140,6 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
         )
       )
       const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
-      const closure = upstreamClosure(graph, [task.asset]).filter((k) => graph.get(k)._tag === "Asset")
       const [outcome] = yield* execute({
         graph,
         state,
@@ -147,11 +149,12 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
         ...(options.onTask ? { onProgress: options.onTask } : {}),
         around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs })(run),
         // upstream tasks may have been run by other workers
-        refresh: () => Effect.map(events.currentMaterializations(closure), (ms) => ms.forEach((m) => state.putMaterialization(m)))
+        refresh: (tk) => refreshState(graph, state, tk.asset, tk.partition)
       })
       const end: TaskState =
         outcome!.state === "succeeded" ? "succeeded" : outcome!.state === "skipped-fresh" ? "skipped" : outcome!.state === "failed" ? "failed" : "abandoned"
       yield* backfills.finish(backfill.id, t.taskId, worker, end, outcome!.message)
+      yield* reportCounts(false)
     }).pipe(Effect.scoped)
 
   const loop: Effect.Effect<void, unknown, any> = Effect.gen(function* () {
@@ -169,9 +172,8 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
 
   yield* Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true })
 
-  const final = yield* backfills.tasks(backfill.id)
-  yield* report(final)
-  const summary = counts(final)
+  yield* reportCounts(true)
+  const summary = counts(yield* backfills.tasks(backfill.id))
   const status = (yield* backfills.get(backfill.id))?.status
   if (status !== "CANCELED" && summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED")
   yield* events.endRun(runId, summary.failed > 0 ? "FAILURE" : status === "CANCELED" ? "CANCELED" : "SUCCESS")

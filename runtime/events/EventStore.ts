@@ -33,6 +33,10 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     readonly recordMaterialization: (m: Materialization) => Effect.Effect<void, EventStoreError>
     /** the current materialization of every asset partition (of the given assets, or all) */
     readonly currentMaterializations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    /** the current materialization of exactly these asset partitions (those materialized) */
+    readonly currentMaterializationsOf: (
+      slots: ReadonlyArray<{ readonly asset: AssetKey; readonly partition: PartitionKey | null }>
+    ) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     readonly materializations: (query: MaterializationQuery) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     readonly materialization: (id: string) => Effect.Effect<Materialization | undefined, EventStoreError>
     /** materializations that read the given one (lineage downstream) */

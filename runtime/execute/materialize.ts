@@ -9,6 +9,7 @@ import type { AssetGraph } from "../graph/AssetGraph.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { plan, type PartitionRange } from "../plan/planner.js"
 import type { Plan } from "../plan/Plan.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
 import { State } from "../status/State.js"
 import { StatusResolver } from "../status/StatusResolver.js"
@@ -61,11 +62,27 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (graph: AssetG
   return state
 })
 
-/** Reloads the current materializations of an asset and its inputs, which other runners may have written. */
-export const refreshState = Effect.fn("Runtime.refreshState")(function* (graph: AssetGraph, state: State, key: AssetKey) {
+/**
+ * Reloads the current materializations a task's status depends on (its own asset partition and, transitively, the
+ * asset partitions it reads), which other runners may have written since the state was loaded.
+ */
+export const refreshState = Effect.fn("Runtime.refreshState")(function* (
+  graph: AssetGraph,
+  state: State,
+  key: AssetKey,
+  partition: PartitionKey | null
+) {
   const store = yield* EventStore
-  const keys = [key, ...graph.inputs(key).map((e) => e.upstream).filter((k) => graph.get(k)._tag === "Asset")]
-  for (const m of yield* store.currentMaterializations(keys)) state.putMaterialization(m)
+  const resolver = new StatusResolver(graph, state)
+  const slots = new Map<string, { asset: AssetKey; partition: PartitionKey | null }>()
+  const visit = (asset: AssetKey, p: PartitionKey | null) => {
+    const id = `${asset}\u0000${p ?? ""}`
+    if (slots.has(id) || graph.get(asset)._tag === "Source") return
+    slots.set(id, { asset, partition: p })
+    for (const input of resolver.currentInputs(asset, p)) visit(input.edge.upstream, input.partition)
+  }
+  visit(key, partition)
+  for (const m of yield* store.currentMaterializationsOf([...slots.values()])) state.putMaterialization(m)
 })
 
 /** `assets materialize`: plan what is missing or stale upstream of (and including) the selection, then run it. */
@@ -115,7 +132,7 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
       // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
       around: (task, run) =>
         withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
-      refresh: (task) => refreshState(graph, state, task.asset)
+      refresh: (task) => refreshState(graph, state, task.asset, task.partition)
     })
     const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
     yield* store.endRun(runId, status)

@@ -1,0 +1,101 @@
+/**
+ * How fast are backfills? (issue: over 200 no-op tasks per second; Dagster enqueues about one run per second)
+ *
+ *   npx tsx bench/backfill.ts [--events 1000000] [--concurrency 4]
+ *
+ * 1. 120 monthly partitions x 5 chained assets with no-op computes: tasks per second planned and stored, and
+ *    completed, against the same plan run by the in-memory executor (one `materialize`) in the same run.
+ * 2. The real pipeline at N events over 12 months: one backfill of streaming_films against the same months
+ *    materialized one `materialize --partition M` at a time, on copies of the same landing data.
+ */
+import { cpSync, mkdirSync } from "node:fs"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { sakilaAssets } from "../assets/index.js"
+import { createBackfill } from "../runtime/backfill/createBackfill.js"
+import { runBackfill } from "../runtime/backfill/runBackfill.js"
+import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { monthRange, simulateStreams } from "../resources/sakila-generated/simulateStreams.js"
+import { landStreams } from "../resources/streaming/landStreams.js"
+import { chain, landTick } from "../tests/support/synthetic.js"
+import { tempDir, testProject } from "../tests/support/testProject.js"
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`)
+  return i > 0 ? Number(process.argv[i + 1]) : fallback
+}
+const events = arg("events", 1_000_000)
+const concurrency = arg("concurrency", 4)
+const seconds = async <A>(f: () => Promise<A>) => {
+  const t = performance.now()
+  const value = await f()
+  return { value, s: (performance.now() - t) / 1000 }
+}
+const rows: Array<[string, string, string, string]> = []
+const row = (what: string, figure: string, baseline: string, ratio: string) => rows.push([what, figure, baseline, ratio])
+
+// 1. no-op tasks
+{
+  const months = monthRange("2020-01", "2029-12")
+  const setup = async () => {
+    const p = testProject({ assets: chain(5, { noop: true }) })
+    for (const m of months) await p.run(landTick(m, ["a"]))
+    return p
+  }
+  const range = { from: "2020-01" as PartitionKey, to: "2029-12" as PartitionKey }
+
+  const b = await setup()
+  const planned = await seconds(() => b.run(createBackfill({ selection: "step5", range, force: false })))
+  const tasks = planned.value.tasks.length
+  const ran = await seconds(() => b.run(runBackfill({ backfillId: planned.value.backfill.id, concurrency })))
+  await b.dispose()
+
+  const m = await setup()
+  const direct = await seconds(() => m.materialize("step5", { range, concurrency }))
+  await m.dispose()
+
+  const backfillRate = tasks / (planned.s + ran.s)
+  const directRate = direct.value.outcomes.length / direct.s
+  row(`no-op: plan + store ${tasks} tasks`, `${(tasks / planned.s).toFixed(0)} tasks/s`, "", "")
+  row(`no-op: backfill ${tasks} tasks, concurrency ${concurrency}`, `${(tasks / ran.s).toFixed(0)} tasks/s`, `${directRate.toFixed(0)} tasks/s (one materialize)`, `${(backfillRate / directRate).toFixed(2)}x`)
+  row("no-op: backfill end to end", `${(planned.s + ran.s).toFixed(2)} s`, `${direct.s.toFixed(2)} s`, `${((planned.s + ran.s) / direct.s).toFixed(2)}x`)
+  row("no-op: against Dagster's ~1 run/s", `${backfillRate.toFixed(0)} tasks/s`, "1 run/s (reported)", `${backfillRate.toFixed(0)}x`)
+}
+
+// 2. the real pipeline
+{
+  const months = monthRange("2023-01", "2023-12")
+  const seed = tempDir()
+  const landing = testProject({ assets: sakilaAssets, dir: seed })
+  const files = simulateStreams({ seed: 3, months, eventsPerMonth: Math.round(events / months.length), lateFraction: 0.3, malformedFraction: 0.001 })
+  await landing.run(landStreams(files))
+  await landing.dispose(false)
+  const copy = () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, "lake", "landing"), { recursive: true })
+    cpSync(join(seed, "lake", "landing"), join(dir, "lake", "landing"), { recursive: true })
+    // the feed's months are landed already, so the simulated feed adds nothing
+    return testProject({ assets: sakilaAssets, dir, feed: { seed: 3, from: "2023-01", to: "2023-12", eventsPerMonth: 1, lateFraction: 0, malformedFraction: 0 } })
+  }
+  const range = { from: "2023-01" as PartitionKey, to: "2023-12" as PartitionKey }
+
+  const b = copy()
+  const backfill = await seconds(async () => {
+    const created = await b.run(createBackfill({ selection: "streaming_films", range, force: false }))
+    return b.run(runBackfill({ backfillId: created.backfill.id, concurrency }))
+  })
+  await b.dispose()
+
+  const s = copy()
+  const sequential = await seconds(async () => {
+    for (const m of months) await s.materialize("streaming_films", { range: { from: m as PartitionKey, to: m as PartitionKey } })
+  })
+  await s.dispose()
+  row(`pipeline: streaming_films, 12 months, ${events} events (${backfill.value?.done} tasks)`, `${backfill.s.toFixed(2)} s backfill`, `${sequential.s.toFixed(2)} s month by month`, `${(sequential.s / backfill.s).toFixed(2)}x faster`)
+}
+
+const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ["question", "figure", "baseline (same run)", "ratio"][i]!.length))
+const line = (r: ReadonlyArray<string>) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`
+console.log(line(["question", "figure", "baseline (same run)", "ratio"]))
+console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`)
+for (const r of rows) console.log(line(r))
