@@ -12,6 +12,10 @@ import type { Materialization } from "../runtime/events/records.js"
 import { Lake } from "../runtime/lake/Lake.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { monthRange } from "../resources/sakila-generated/simulateStreams.js"
+import type { AssetKey } from "../runtime/asset/AssetKey.js"
+import { loadState } from "../runtime/execute/materialize.js"
+import { StatusResolver } from "../runtime/status/StatusResolver.js"
+import { loadRunStates, summarize } from "../runtime/status/summary.js"
 import { chain, landTick } from "./support/synthetic.js"
 import { tempDir, testProject, type TestProject } from "./support/testProject.js"
 
@@ -59,6 +63,11 @@ describe("backfills", () => {
     expect(tasks.find((t) => t.taskId === "step1[2023-05]")!.message).toContain("poisoned input line")
     expect((await p.run(Effect.flatMap(BackfillStore, (s) => s.get(created.backfill.id))))!.status).toBe("FAILED")
 
+    // per-partition status: the poisoned month is FAILED (and missing), the others materialized and fresh
+    const failedStatus = await p.run(Effect.flatMap(loadRunStates(["step1" as AssetKey]), (runs) => Effect.map(loadState(p.graph, ["step1" as AssetKey]), (state) => summarize(new StatusResolver(p.graph, state), "step1" as AssetKey, runs))))
+    expect(failedStatus.counts).toMatchObject({ FRESH: 11, MISSING: 1, FAILED: 1, RUNNING: 0 })
+    expect(failedStatus.partitions.filter((x) => x.run === "FAILED").map((x) => x.partition)).toEqual(["2023-05"])
+
     await p.run(landTick("2023-05", ["a", "fixed"]))
     const before = await allMaterializations(p, ["step1", "step2", "step3"])
     const { reset } = await p.run(resumeBackfill(created.backfill.id))
@@ -69,6 +78,8 @@ describe("backfills", () => {
     const added = [...after].filter(([k, ms]) => ms.length !== (before.get(k)?.length ?? 0)).map(([k]) => k)
     expect(added.sort()).toEqual(["step1[2023-05]", "step2[2023-05]", "step3[2023-05]"])
     for (const ms of after.values()) expect(ms.length).toBe(1)
+    const fixedStatus = await p.run(Effect.flatMap(loadRunStates(["step1" as AssetKey]), (runs) => Effect.map(loadState(p.graph, ["step1" as AssetKey]), (state) => summarize(new StatusResolver(p.graph, state), "step1" as AssetKey, runs))))
+    expect(fixedStatus.counts).toMatchObject({ FRESH: 12, FAILED: 0 })
   })
 
   it("a backfill killed with SIGKILL resumes to completion with every partition materialized exactly once", async () => {

@@ -1,7 +1,9 @@
 import { SqlClient, type SqlError } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { EventStore, EventStoreError } from "../../runtime/events/EventStore.js"
+import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { Materialization } from "../../runtime/events/records.js"
+import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
 import {
   InputRow,
@@ -181,6 +183,14 @@ export const make = Effect.gen(function* () {
         )
         return yield* withInputs(rows)
       }).pipe(wrap("reading lineage")),
+    failures: (assets) =>
+      assets.length === 0
+        ? Effect.succeed([])
+        : sql<{ asset_key: string; partition_key: string | null; at: string }>`SELECT asset_key, partition_key, max(at) AS at FROM run_events
+            WHERE type = 'STEP_FAILURE' AND ${sql.in("asset_key", [...assets] as Array<string>)} GROUP BY asset_key, partition_key`.pipe(
+            Effect.map((rows) => rows.map((r) => ({ asset: r.asset_key as AssetKey, partition: (r.partition_key || null) as PartitionKey | null, at: r.at }))),
+            wrap("reading failures")
+          ),
     recordObservations: (observations) =>
       sql
         .withTransaction(

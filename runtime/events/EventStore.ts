@@ -42,6 +42,10 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     /** materializations that read the given one (lineage downstream) */
     readonly consumers: (producerId: string) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** stores observations whose version differs from the current one; returns the current ones afterwards */
+    /** the latest failed attempt of each asset partition (of the given assets) */
+    readonly failures: (
+      assets: ReadonlyArray<AssetKey>
+    ) => Effect.Effect<ReadonlyArray<{ readonly asset: AssetKey; readonly partition: PartitionKey | null; readonly at: string }>, EventStoreError>
     readonly recordObservations: (observations: ReadonlyArray<Observation>) => Effect.Effect<void, EventStoreError>
     readonly currentObservations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Observation>, EventStoreError>
   }

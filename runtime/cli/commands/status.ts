@@ -4,7 +4,7 @@ import { loadState } from "../../execute/materialize.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
 import { StatusResolver } from "../../status/StatusResolver.js"
-import { summarize, type AssetStatusSummary } from "../../status/summary.js"
+import { loadRunStates, summarize, type AssetStatusSummary } from "../../status/summary.js"
 import { monthRanges } from "../format.js"
 import { json } from "../options.js"
 
@@ -17,9 +17,10 @@ const line = (s: AssetStatusSummary): string => {
     return `${head}${s.partitions[0]!.causes.map((c) => `\n           - ${c.message}`).join("")}`
   }
   const bad = s.partitions.filter((p) => p.status !== "FRESH")
-  return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${bad
+  const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}`
+  return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${runs}${bad
     .slice(0, 6)
-    .map((p) => `\n           ${p.partition}: ${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`)
+    .map((p) => `\n           ${p.partition}${p.run ? ` (${p.run.toLowerCase()})` : ""}: ${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`)
     .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}`
 }
 
@@ -33,7 +34,8 @@ export const statusCommand = Command.make(
         ? yield* Either.match(resolveSelection(graph, args.selection.value), { onLeft: Effect.fail, onRight: Effect.succeed })
         : graph.order
       const resolver = new StatusResolver(graph, yield* loadState(graph, keys))
-      const summaries = keys.map((k) => summarize(resolver, k))
+      const runs = yield* loadRunStates(keys)
+      const summaries = keys.map((k) => summarize(resolver, k, runs))
       yield* Console.log(args.json ? JSON.stringify(summaries, null, 2) : summaries.map(line).join("\n"))
     })
 ).pipe(Command.withDescription("status of each asset and partition (MISSING, STALE, FRESH) with the causes"))
