@@ -4,10 +4,11 @@
  * server in a child process on loopback, autocannon against each endpoint; ratios against /api/health measured in
  * the same run. Targets: p99 under 20 ms, over 5,000 requests per second on 2 cores.
  *
- *   npm run bench:api                      (BENCH_MATERIALIZATIONS=1000000, BENCH_SECONDS=8, BENCH_CONNECTIONS=10)
+ *   npm run bench:api                      (BENCH_MATERIALIZATIONS=1000000, BENCH_SECONDS=8, BENCH_CONNECTIONS=10;
+ *                                           BENCH_DIR=/some/dir keeps the filled store for the next run)
  */
 import { fork } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { SqlClient } from "@effect/sql"
@@ -148,6 +149,21 @@ const fill = (dir: string) =>
     Effect.provide(Layer.effect(EventStore, SqlEventStore.make).pipe(Layer.provideMerge(SqliteClient.layer({ filename: join(dir, "events.sqlite") }))))
   )
 
+/** What a kept store holds (BENCH_DIR), and the current materialization of each asset partition. */
+const counts = (dir: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const [{ n }] = (yield* sql`SELECT count(*) AS n FROM materializations`) as unknown as [{ n: number }]
+    const [{ i }] = (yield* sql`SELECT count(*) AS i FROM materialization_inputs`) as unknown as [{ i: number }]
+    const current = (yield* sql`SELECT asset_key, partition_key, materialization_id FROM current_materializations`) as unknown as Array<{
+      asset_key: string
+      partition_key: string
+      materialization_id: string
+    }>
+    const latest = new Map(current.map((c) => [`${c.asset_key}|${c.partition_key}`, c.materialization_id]))
+    return { materializations: n, inputs: i, seconds: 0, latest }
+  }).pipe(Effect.provide(SqliteClient.layer({ filename: join(dir, "events.sqlite") })))
+
 const measure = async (url: string) => {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 })
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`)
@@ -155,10 +171,13 @@ const measure = async (url: string) => {
 }
 
 const main = async () => {
-  const dir = mkdtempSync(join(tmpdir(), "assets-bench-api-"))
+  // BENCH_DIR keeps the filled store for another run (filled only the first time)
+  const keep = process.env["BENCH_DIR"]
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "assets-bench-api-"))
   try {
-    console.log(`filling the event store with ${TOTAL.toLocaleString("en")} materializations...`)
-    const filled = await Effect.runPromise(fill(dir))
+    const reuse = keep !== undefined && existsSync(join(dir, "events.sqlite"))
+    if (!reuse) console.log(`filling the event store with ${TOTAL.toLocaleString("en")} materializations...`)
+    const filled = await Effect.runPromise(reuse ? counts(dir) : fill(dir))
     console.log(`${filled.materializations.toLocaleString("en")} materializations, ${filled.inputs.toLocaleString("en")} input rows in ${filled.seconds.toFixed(1)} s`)
 
     const child = fork(import.meta.filename, ["--serve", dir], { stdio: ["ignore", "inherit", "inherit", "ipc"] })
@@ -202,7 +221,7 @@ const main = async () => {
       child.kill("SIGTERM")
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (keep === undefined) rmSync(dir, { recursive: true, force: true })
   }
 }
 
