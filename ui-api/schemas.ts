@@ -5,7 +5,13 @@ import { Cause } from "../runtime/status/Cause.js"
 /** Response bodies: the OpenAPI document is generated from these, and the route tests decode responses with them. */
 
 export const Freshness = Schema.Literal("MISSING", "STALE", "FRESH")
-export const Counts = Schema.Struct({ MISSING: Schema.Number, STALE: Schema.Number, FRESH: Schema.Number })
+export const Counts = Schema.Struct({
+  MISSING: Schema.Number,
+  STALE: Schema.Number,
+  FRESH: Schema.Number,
+  RUNNING: Schema.optional(Schema.Number),
+  FAILED: Schema.optional(Schema.Number)
+})
 
 export const CauseView = Schema.extend(Cause, Schema.Struct({ message: Schema.String })).annotations({ identifier: "Cause" })
 
