@@ -2,12 +2,13 @@ import { Runtime, type Effect, type Exit } from "effect"
 import type { Engine } from "../runtime/engine/Engine.js"
 import type { EventStore } from "../runtime/events/EventStore.js"
 import type { Lake } from "../runtime/lake/Lake.js"
+import type { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import type { Project } from "../runtime/project/Project.js"
 import type { ApiAuth } from "./auth.js"
 import type { RunLauncher } from "./RunLauncher.js"
 
 /** What the API's handlers run with: the project's runtime services plus the launcher and the auth settings. */
-export type ApiServices = Project | EventStore | Engine | Lake | RunLauncher | ApiAuth
+export type ApiServices = Project | EventStore | LeaseStore | Engine | Lake | RunLauncher | ApiAuth
 
 /** A runtime holding the project's layer: a ManagedRuntime (tests, bench) or the CLI's own (`assets serve`). */
 export interface ApiRuntime {

@@ -3,7 +3,7 @@ import { typeName } from "../../runtime/asset/ddl.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import { Project } from "../../runtime/project/Project.js"
-import { summarize } from "../../runtime/status/summary.js"
+import { loadRunStates, summarize } from "../../runtime/status/summary.js"
 import { InvalidPartition, UnknownAsset } from "../errors.js"
 import { assetNamed, partitionOf } from "../lookup.js"
 import { ApiRouter } from "../route.js"
@@ -30,10 +30,11 @@ export const assetsRouter = (runtime: ApiRuntime) => {
             Effect.gen(function* () {
               const { graph } = yield* Project
               const resolver = yield* resolverFor(graph.order)
+              const runs = yield* loadRunStates(graph.order)
               return {
                 assets: graph.order.map((key) => {
                   const def = graph.get(key)
-                  const s = summarize(resolver, key)
+                  const s = summarize(resolver, key, runs)
                   return {
                     key,
                     kind: s.kind,
@@ -68,7 +69,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
               const store = yield* EventStore
               const def = yield* assetNamed(params.key)
               const resolver = yield* resolverFor([def.key])
-              const s = summarize(resolver, def.key)
+              const s = summarize(resolver, def.key, yield* loadRunStates([def.key]))
               const statuses = resolver.statuses(def.key)
               const [latest] = def._tag === "Asset" ? yield* store.materializations({ asset: def.key, limit: 1 }) : []
               const edge = (asset: AssetKey, e: { name: string; mapping: { describe: string } }) => ({ asset, name: e.name, mapping: e.mapping.describe })

@@ -3,10 +3,15 @@ import type { Context } from "hono"
 import { Project } from "../../runtime/project/Project.js"
 import { InvalidPartition, NotMaterialized, UnknownAsset, UnknownMaterialization } from "../errors.js"
 import { assetNamed, latestOf, materializationById, partitionOf } from "../lookup.js"
-import { readPreview, toArrowStream, type PreviewResult } from "../preview.js"
+import { PreviewError, readPreview, type PreviewResult } from "../../runtime/preview/readPreview.js"
+import { toArrowStream } from "../arrow.js"
 import { ApiRouter } from "../route.js"
 import { IdParam, KeyParam, Limit, PartitionQuery, Preview } from "../schemas.js"
 import type { ApiRuntime } from "../services.js"
+
+/** A materialization without an output file is, for the API, not materialized. */
+const asNotMaterialized = <A, E, R>(effect: Effect.Effect<A, E | PreviewError, R>) =>
+  Effect.catchIf(effect, (e): e is PreviewError => e instanceof PreviewError, (e) => Effect.fail(new NotMaterialized({ message: e.message })))
 
 export const ARROW_STREAM = "application/vnd.apache.arrow.stream"
 
@@ -55,7 +60,7 @@ export const previewRouter = (runtime: ApiRuntime) => {
                 return yield* new NotMaterialized({ message: `${def.key} is a source: it is observed, not materialized, so there is nothing to preview` })
               }
               const partition = (yield* partitionOf(def, query.partition, true))!
-              return yield* readPreview(def, yield* latestOf(def, partition), query.limit)
+              return yield* readPreview(def, yield* latestOf(def, partition), query.limit).pipe(asNotMaterialized)
             })
           )
         )
@@ -82,7 +87,7 @@ export const previewRouter = (runtime: ApiRuntime) => {
               if (def === undefined || def._tag !== "Asset") {
                 return yield* new NotMaterialized({ message: `${m.asset} is no longer an asset of the project: its rows cannot be typed` })
               }
-              return yield* readPreview(def, m, query.limit)
+              return yield* readPreview(def, m, query.limit).pipe(asNotMaterialized)
             })
           )
         )

@@ -1,6 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Option } from "effect"
-import { readPreview } from "../../../ui-api/preview.js"
+import { readPreview } from "../../preview/readPreview.js"
 import { EventStore } from "../../events/EventStore.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"

@@ -1,12 +1,13 @@
-import * as Arrow from "apache-arrow"
-import { Effect } from "effect"
-import type { AssetDef } from "../runtime/asset/Asset.js"
-import type { ColumnSpec, SqlType } from "../runtime/asset/columns.js"
-import { typeName } from "../runtime/asset/ddl.js"
-import { Engine } from "../runtime/engine/Engine.js"
-import { EventStore } from "../runtime/events/EventStore.js"
-import type { Materialization } from "../runtime/events/records.js"
-import { NotMaterialized } from "./errors.js"
+import { Data, Effect } from "effect"
+import type { AssetDef } from "../asset/Asset.js"
+import type { ColumnSpec, SqlType } from "../asset/columns.js"
+import { typeName } from "../asset/ddl.js"
+import { Engine } from "../engine/Engine.js"
+import { EventStore } from "../events/EventStore.js"
+import type { Materialization } from "../events/records.js"
+
+/** The materialization has no output file to read. */
+export class PreviewError extends Data.TaggedError("PreviewError")<{ readonly message: string }> {}
 
 export interface PreviewResult {
   readonly asset: string
@@ -55,12 +56,12 @@ const typed = (type: SqlType, v: unknown): unknown => {
  * The first rows of a materialization's file, read through the Engine port. The lake keeps one file per asset
  * partition: for a superseded materialization the file holds the current one's data, and the result says so.
  */
-export const readPreview = Effect.fn("Api.preview")(function* (asset: AssetDef<any, any>, m: Materialization, limit: number) {
+export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<any, any>, m: Materialization, limit: number) {
   const engine = yield* Engine
   const store = yield* EventStore
   const path = typeof m.metadata["path"] === "string" ? m.metadata["path"] : undefined
   if (path === undefined) {
-    return yield* new NotMaterialized({ message: `materialization ${m.id} records no output path: nothing to preview` })
+    return yield* new PreviewError({ message: `materialization ${m.id} records no output path: nothing to preview` })
   }
   const [latest] = yield* store.materializations({ asset: m.asset, partition: m.partition, limit: 1 })
   const current = latest?.id === m.id
@@ -84,53 +85,3 @@ export const readPreview = Effect.fn("Api.preview")(function* (asset: AssetDef<a
   } satisfies PreviewResult
 })
 
-const arrowType = (type: SqlType): Arrow.DataType => {
-  switch (type._tag) {
-    case "Integer":
-      return new Arrow.Int32()
-    case "BigInt":
-      return new Arrow.Int64()
-    case "Double":
-      return new Arrow.Float64()
-    case "Boolean":
-      return new Arrow.Bool()
-    case "Text":
-      return new Arrow.Utf8()
-    case "Enum":
-      return new Arrow.Dictionary(new Arrow.Utf8(), new Arrow.Int32())
-    case "Date":
-      return new Arrow.DateDay()
-    case "Timestamp":
-      return new Arrow.TimestampMillisecond("UTC")
-    case "List":
-      return new Arrow.List(new Arrow.Field("item", arrowType(type.item), true))
-  }
-}
-
-const arrowValue = (type: SqlType, v: unknown): unknown => {
-  if (v === null || v === undefined) return null
-  switch (type._tag) {
-    case "BigInt":
-      return BigInt(v as number)
-    case "Date":
-      return new Date(`${String(v)}T00:00:00Z`)
-    case "Timestamp":
-      return Date.parse(String(v))
-    case "List":
-      return (v as Array<unknown>).map((x) => arrowValue(type.item, x))
-    default:
-      return v
-  }
-}
-
-/** The rows as an Arrow IPC stream whose column types follow the asset's Schema. */
-export const toArrowStream = (preview: PreviewResult): Uint8Array => {
-  const fields = preview.specs.map((c) => new Arrow.Field(c.name, arrowType(c.type), c.nullable))
-  const children = preview.specs.map((c, i) => {
-    const values = preview.rows.map((r) => arrowValue(c.type, r[c.name]))
-    return Arrow.vectorFromArray(values, fields[i]!.type).data[0]!
-  })
-  const schema = new Arrow.Schema(fields)
-  const data = Arrow.makeData({ type: new Arrow.Struct(fields), length: preview.rows.length, nullCount: 0, children })
-  return Arrow.tableToIPC(new Arrow.Table(schema, new Arrow.RecordBatch(schema, data)) as Arrow.Table, "stream")
-}

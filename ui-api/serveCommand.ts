@@ -1,10 +1,10 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
-import { ApiAuth, isLoopback, layerConfig as authConfig } from "../../../ui-api/auth.js"
-import * as CachedStore from "../../../ui-api/cachedStore.js"
-import * as RunLauncher from "../../../ui-api/RunLauncher.js"
-import { listen } from "../../../ui-api/server.js"
-import { fromRuntime, type ApiServices } from "../../../ui-api/services.js"
+import { ApiAuth, isLoopback, layerConfig as authConfig } from "./auth.js"
+import * as CachedStore from "./cachedStore.js"
+import * as RunLauncher from "./RunLauncher.js"
+import { listen } from "./server.js"
+import { fromRuntime, type ApiServices } from "./services.js"
 
 export const serveCommand = Command.make(
   "serve",

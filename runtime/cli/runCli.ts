@@ -1,0 +1,66 @@
+import { Command } from "@effect/cli"
+import { NodeContext, NodeRuntime } from "@effect/platform-node"
+import { Cause, Console, Effect, Layer } from "effect"
+import { Project } from "../project/Project.js"
+import { backfillCommand } from "./commands/backfill.js"
+import { lineageCommand } from "./commands/lineage.js"
+import { listCommand } from "./commands/list.js"
+import { materializeCommand } from "./commands/materialize.js"
+import { previewCommand } from "./commands/preview.js"
+import { statusCommand } from "./commands/status.js"
+import { workerCommand } from "./commands/worker.js"
+import { loadProject } from "./loadProject.js"
+
+/** Errors a person can fix: printed as one message, exit code 2. */
+const usageErrors = new Set(["SelectionError", "PartitionError"])
+
+/**
+ * The `assets` command: loads the project's configuration, then runs the runtime's commands, the edge's own
+ * (`serve`, given by the caller so the runtime never imports the server) and the project's.
+ */
+export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, any, any, any>>) => {
+  const project = await loadProject().catch((e: Error) => {
+    console.error(e.message)
+    process.exit(3)
+  })
+
+  const root = Command.make("assets").pipe(
+    Command.withDescription(`software-defined assets: ${project.name}`),
+    Command.withSubcommands([
+      listCommand,
+      statusCommand,
+      materializeCommand,
+      backfillCommand,
+      workerCommand,
+      lineageCommand,
+      previewCommand,
+      ...edgeCommands,
+      ...(project.commands ?? [])
+    ])
+  )
+
+  const cli = Command.run(root, { name: "assets", version: "0.1.0" })
+
+  cli(process.argv).pipe(
+    Effect.catchAllCause((cause) => {
+      const failure = Cause.failureOption(cause)
+      if (failure._tag === "Some") {
+        const e = failure.value as { _tag?: string; message?: string }
+        // @effect/cli has printed its own help for bad arguments already
+        if (e._tag === "ValidationError" || e._tag === "HelpRequested") return Effect.sync(() => (process.exitCode = 2))
+        return Console.error(`error: ${e.message ?? String(e)}`).pipe(
+          Effect.zipRight(Effect.sync(() => (process.exitCode = usageErrors.has(e._tag ?? "") ? 2 : 1)))
+        )
+      }
+      if (Cause.isInterruptedOnly(cause)) return Effect.sync(() => (process.exitCode = 130))
+      return Console.error(Cause.pretty(cause)).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
+    }),
+    Effect.provide(Layer.mergeAll(project.layer, Layer.succeed(Project, { name: project.name, graph: project.graph }), NodeContext.layer)),
+    Effect.catchAllCause((cause) =>
+      Console.error(`error: the project's resources could not start: ${Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)}`).pipe(
+        Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
+      )
+    ),
+    NodeRuntime.runMain({ disableErrorReporting: true })
+  )
+}
