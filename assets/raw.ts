@@ -1,4 +1,4 @@
-import { Config, Effect, Option, Schedule, Schema, Stream } from "effect"
+import { Chunk, Config, Effect, Option, Schedule, Schema, Stream } from "effect"
 import { defineAsset, defineSource, outputPath, type AssetDef, type SourceDef } from "../runtime/asset/Asset.js"
 import { Column } from "../runtime/asset/columns.js"
 import { Lake } from "../runtime/lake/Lake.js"
@@ -60,7 +60,8 @@ const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) => {
           onNone: () => Stream.concat(Stream.make(csvLine(columns)), source.extract(table).pipe(Stream.map(csvLine))),
           onSome: (bookmark) => merged({ lake, previous, columns, keys: sakilaKeys[table], fresh: source.extract(table, { since: bookmark }) })
         })
-        yield* lake.write(ctx.outputPath, lines.pipe(Stream.map((s) => encoder.encode(s))))
+        // one write per chunk of rows, not per row
+        yield* lake.write(ctx.outputPath, lines.pipe(Stream.mapChunks((c) => Chunk.of(encoder.encode(Chunk.join(c, ""))))))
       }).pipe(
         Effect.mapError(sourceCause),
         // a retry rewrites the whole staged file, so rows read before a failure are never doubled

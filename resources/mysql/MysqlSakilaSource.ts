@@ -14,6 +14,12 @@ export interface Options {
   readonly retries?: number
   /** the first backoff, doubled at each retry (default 200 ms) */
   readonly retryBase?: Duration.DurationInput
+  /**
+   * how long an extraction waits for the next rows before taking the connection as lost (default 30 s): mysql2
+   * does not end or fail a streamed query whose connection dies, so without this a KILL or a dropped link would
+   * hang the extraction
+   */
+  readonly stallTimeout?: Duration.DurationInput
 }
 
 const quote = (identifier: string) => `\`${identifier.replaceAll("`", "``")}\``
@@ -32,6 +38,7 @@ export const make = (options: Options): Effect.Effect<SakilaSource["Type"], Sour
       catch: (e) => new SourceError({ message: (e as MysqlUrlError).message })
     })
     const scope = yield* Effect.scope
+    const stall = Duration.decode(options.stallTimeout ?? "30 seconds")
     const retry = <A, R>(effect: Effect.Effect<A, SourceError, R>) =>
       effect.pipe(
         Effect.retry({
@@ -88,7 +95,16 @@ export const make = (options: Options): Effect.Effect<SakilaSource["Type"], Sour
           yield* conn.executeRaw("SET time_zone = '+00:00'", []).pipe(Effect.mapError(fail))
           return conn.executeStream(text, since ? [since.value] : [], undefined).pipe(
             Stream.map((row): SourceRow => columns.map((c) => normalize((row as Record<string, unknown>)[c]))),
-            Stream.mapError(fail)
+            Stream.mapError(fail),
+            Stream.timeoutFail(
+              () =>
+                new SourceError({
+                  table,
+                  transient: true,
+                  message: `no rows arrived from MySQL at ${target.host}:${target.port} for ${Duration.format(stall)} while extracting ${table}: the connection was lost or the server stalled; check the server's log (a restart, a KILL, or wait_timeout/max_execution_time)`
+                }),
+              stall
+            )
           )
         })
       ).pipe(Stream.withSpan("MysqlSakilaSource.extract", { attributes: { table } }))
