@@ -10,7 +10,6 @@
  */
 import { cpSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { Effect } from "effect"
 import { sakilaAssets } from "../assets/index.js"
 import { createBackfill } from "../runtime/backfill/createBackfill.js"
 import { runBackfill } from "../runtime/backfill/runBackfill.js"

@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import type { FileFormat, InputFiles } from "../../runtime/asset/Asset.js"
 import type { ColumnSpec } from "../../runtime/asset/columns.js"
 import { typeName } from "../../runtime/asset/ddl.js"
+import { contractChecks } from "../../runtime/engine/contractChecks.js"
 import { Engine, EngineError } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import { DuckDB } from "./DuckDB.js"
@@ -74,17 +75,7 @@ export const layer = Layer.effect(
     }
 
     const violations = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => {
-      const checks: Array<{ expr: string; message: (n: number) => string }> = []
-      for (const c of columns) {
-        if (!c.nullable) checks.push({ expr: `${ident(c.name)} IS NULL`, message: (n) => `column '${c.name}': ${n} rows are NULL, which its schema does not allow` })
-        if (c.type._tag === "Enum") {
-          const values = c.type.values
-          checks.push({
-            expr: `${ident(c.name)} NOT IN (${values.map(quote).join(", ")})`,
-            message: (n) => `column '${c.name}': ${n} rows hold a value outside ${values.join(", ")}`
-          })
-        }
-      }
+      const checks = contractChecks(columns)
       if (checks.length === 0) return Effect.succeed([] as ReadonlyArray<string>)
       const sql = `SELECT ${checks.map((c, i) => `count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`).join(", ")} FROM ${single(path, format)}`
       return duck.all(sql).pipe(

@@ -12,6 +12,7 @@ import { Project } from "../project/Project.js"
 import { State } from "../status/State.js"
 import { BackfillStore } from "./BackfillStore.js"
 import { isDone, isTerminal, type BackfillTask, type TaskState } from "./records.js"
+import { processAlive } from "../execute/processAlive.js"
 
 export interface BackfillProgress {
   readonly done: number
@@ -30,21 +31,12 @@ export interface RunBackfillOptions {
   readonly pollMs?: number
 }
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
-
 /** A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this host. */
 const abandonedRunning = (t: BackfillTask, now: number): boolean => {
   if (t.state !== "running") return false
   if (t.leaseExpiresAt !== null && t.leaseExpiresAt < now) return true
   const [host, pid] = (t.worker ?? "").split(":")
-  return host === hostname() && pid !== undefined && !alive(Number(pid))
+  return host === hostname() && pid !== undefined && !processAlive(Number(pid))
 }
 
 const counts = (tasks: ReadonlyArray<BackfillTask>): BackfillProgress => ({

@@ -2,6 +2,8 @@ import { Options } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
+import { resolveSelection } from "../graph/Selection.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { parsePartition, PartitionError } from "../partitions/MonthlyPartitions.js"
 import type { PartitionRange } from "../plan/planner.js"
 
@@ -42,4 +44,21 @@ export const partitionRange = (
     const range = { from: first, to: last ?? ("9999-12" as PartitionRange["to"]) }
     if (last !== undefined && last < first) return yield* new PartitionError({ message: `--from ${first} is after --to ${last}` })
     return range
+  })
+
+/**
+ * An asset named on the command line and its `--partition`: required for a partitioned asset (and checked against
+ * its partitions), refused for an unpartitioned one.
+ */
+export const assetPartition = (graph: AssetGraph, keyText: string, partitionOption: Option.Option<string>) =>
+  Effect.gen(function* () {
+    const [key] = yield* Either.match(resolveSelection(graph, keyText), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const def = graph.get(key!)
+    if (def.partitions === undefined) {
+      if (Option.isSome(partitionOption)) return yield* new PartitionError({ message: `${key} is not partitioned: drop --partition` })
+      return { def, partition: null }
+    }
+    if (Option.isNone(partitionOption)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
+    const partition = yield* Either.match(parsePartition(def.partitions, partitionOption.value), { onLeft: Effect.fail, onRight: Effect.succeed })
+    return { def, partition: partition as PartitionKey | null }
   })

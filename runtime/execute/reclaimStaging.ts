@@ -2,15 +2,7 @@ import { hostname } from "node:os"
 import { Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
 import { Lake } from "../lake/Lake.js"
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM"
-  }
-}
+import { processAlive } from "./processAlive.js"
 
 /**
  * Runs left STARTED by a process of this host that no longer exists (killed, crashed) are marked ABANDONED, and
@@ -24,7 +16,7 @@ export const reclaimStaging = Effect.fn("Runtime.reclaimStaging")(function* (cur
   const keep = new Set<string>([currentRunId])
   let abandoned = 0
   for (const run of started) {
-    if (run.id !== currentRunId && run.host === host && !alive(run.pid)) {
+    if (run.id !== currentRunId && run.host === host && !processAlive(run.pid)) {
       yield* store.endRun(run.id, "ABANDONED")
       abandoned++
     } else keep.add(run.id)

@@ -1,12 +1,10 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Either, Option } from "effect"
+import { Console, Effect } from "effect"
 import { EventStore } from "../../events/EventStore.js"
-import { resolveSelection } from "../../graph/Selection.js"
 import { lineage, type Lineage } from "../../lineage/lineage.js"
-import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"
 import { Project } from "../../project/Project.js"
 import { at } from "../format.js"
-import { json, partition } from "../options.js"
+import { assetPartition, json, partition } from "../options.js"
 
 /** The lineage as an indented tree from the root. */
 const tree = (l: Lineage): string => {
@@ -44,15 +42,10 @@ export const lineageCommand = Command.make(
     Effect.gen(function* () {
       const { graph } = yield* Project
       const store = yield* EventStore
-      const [key] = yield* Either.match(resolveSelection(graph, args.key), { onLeft: Effect.fail, onRight: Effect.succeed })
-      const def = graph.get(key!)
-      let p = null
-      if (def.partitions !== undefined) {
-        if (Option.isNone(args.partition)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
-        p = yield* Either.match(parsePartition(def.partitions, args.partition.value), { onLeft: Effect.fail, onRight: Effect.succeed })
-      }
-      const [root] = yield* store.materializations({ asset: key!, partition: p, limit: 1 })
-      if (root === undefined) return yield* Console.error(`${at(key!, p)} has never been materialized: run assets materialize ${key}`)
+      const { def, partition: p } = yield* assetPartition(graph, args.key, args.partition)
+      const key = def.key
+      const [root] = yield* store.materializations({ asset: key, partition: p, limit: 1 })
+      if (root === undefined) return yield* Console.error(`${at(key, p)} has never been materialized: run assets materialize ${key}`)
       const l = yield* lineage(root, args.downstream ? "downstream" : "upstream", args.depth)
       yield* Console.log(args.json ? JSON.stringify(l, null, 2) : tree(l))
     })

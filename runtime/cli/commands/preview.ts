@@ -1,12 +1,11 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Console, Effect, Either, Option } from "effect"
+import { Console, Effect } from "effect"
 import { readPreview } from "../../preview/readPreview.js"
 import { EventStore } from "../../events/EventStore.js"
-import { resolveSelection } from "../../graph/Selection.js"
-import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"
+import { PartitionError } from "../../partitions/MonthlyPartitions.js"
 import { Project } from "../../project/Project.js"
 import { at } from "../format.js"
-import { json, partition } from "../options.js"
+import { assetPartition, json, partition } from "../options.js"
 
 const cell = (v: unknown): string => (v === null ? "" : Array.isArray(v) ? v.join("|") : String(v))
 
@@ -30,16 +29,8 @@ export const previewCommand = Command.make(
     Effect.gen(function* () {
       const { graph } = yield* Project
       const store = yield* EventStore
-      const [key] = yield* Either.match(resolveSelection(graph, args.key), { onLeft: Effect.fail, onRight: Effect.succeed })
-      const def = graph.get(key!)
-      if (def._tag === "Source") return yield* new PartitionError({ message: `${key} is a source: it is observed, not materialized; preview an asset that reads it` })
-      let p = null
-      if (def.partitions !== undefined) {
-        if (Option.isNone(args.partition)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
-        p = yield* Either.match(parsePartition(def.partitions, args.partition.value), { onLeft: Effect.fail, onRight: Effect.succeed })
-      } else if (Option.isSome(args.partition)) {
-        return yield* new PartitionError({ message: `${key} is not partitioned: drop --partition` })
-      }
+      const { def, partition: p } = yield* assetPartition(graph, args.key, args.partition)
+      if (def._tag === "Source") return yield* new PartitionError({ message: `${def.key} is a source: it is observed, not materialized; preview an asset that reads it` })
       const [m] = yield* store.materializations({ asset: def.key, partition: p, limit: 1 })
       if (m === undefined) return yield* Console.error(`${at(def.key, p)} has never been materialized: run assets materialize ${def.key}`)
       const preview = yield* readPreview(def, m, Math.max(1, args.limit))
