@@ -6,15 +6,21 @@
  *   ASSETS_LAKE         lake folder (default ./lake), or s3://bucket/prefix (then Athena is the engine)
  *   ASSETS_ENGINE       duckdb (folder lake) or athena (S3 lake)
  *   ASSETS_STATE_DIR    where the SQLite event store lives (default ./.assets)
+ *   ASSETS_EVENT_STORE  mysql://user:password@host:3306/database: the shared event store on MySQL instead of SQLite
+ *   SAKILA_MYSQL_URL    mysql://user:password@host:3306/sakila: read the real Sakila from MySQL instead of generating it
+ *   SAKILA_FULL_RELOAD  true: extract every table whole, ignoring the incremental bookmarks
  *   SAKILA_SEED         seed of the generated Sakila source (default 42)
  *   ASSETS_STREAM_*     the simulated feed: FROM, TO (YYYY-MM), EVENTS_PER_MONTH, SEED, LATE_FRACTION, MALFORMED_FRACTION
  */
 import { join, resolve } from "node:path"
-import { Config, Effect, Layer } from "effect"
+import { Config, Effect, Layer, Option } from "effect"
 import { sakilaAssets } from "./assets/index.js"
+import type { SakilaSource } from "./assets/SakilaSource.js"
 import * as ScaleOut from "./resources/athena/scaleOut.js"
 import * as DuckDB from "./resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "./resources/duckdb/DuckDBEngine.js"
+import * as MysqlEventStore from "./resources/event-store/MysqlEventStore.js"
+import * as MysqlSakilaSource from "./resources/mysql/MysqlSakilaSource.js"
 import * as SqliteEventStore from "./resources/event-store/SqliteEventStore.js"
 import * as LocalLake from "./resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "./resources/sakila-generated/GeneratedSakila.js"
@@ -44,10 +50,20 @@ const lakeAndEngine: Layer.Layer<Lake | Engine, unknown> = Layer.unwrapEffect(
 )
 
 const eventStore = Layer.unwrapEffect(
-  Effect.map(setting("ASSETS_STATE_DIR", join(here, ".assets")), (dir) => SqliteEventStore.layer(join(resolve(dir), "events.sqlite")))
+  Effect.gen(function* () {
+    if (Option.isSome(yield* Config.option(Config.redacted("ASSETS_EVENT_STORE")))) return MysqlEventStore.layerConfig
+    const dir = yield* setting("ASSETS_STATE_DIR", join(here, ".assets"))
+    return SqliteEventStore.layer(join(resolve(dir), "events.sqlite"))
+  })
 )
 
-const resources = Layer.mergeAll(eventStore, GeneratedSakila.layerConfig, SimulatedFeed.layerConfig).pipe(Layer.provideMerge(lakeAndEngine))
+const sakilaSource = Layer.unwrapEffect(
+  Effect.map(Config.option(Config.redacted("SAKILA_MYSQL_URL")), (url) =>
+    Option.isSome(url) ? (MysqlSakilaSource.layerConfig as Layer.Layer<SakilaSource, unknown>) : GeneratedSakila.layerConfig
+  )
+)
+
+const resources = Layer.mergeAll(eventStore, sakilaSource, SimulatedFeed.layerConfig).pipe(Layer.provideMerge(lakeAndEngine))
 
 export default defineProject({
   name: "sakila",

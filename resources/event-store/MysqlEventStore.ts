@@ -27,7 +27,8 @@ export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | 
               username: target.user,
               password: target.password,
               maxConnections: 8,
-              poolConfig: { timezone: "Z", connectTimeout: 5_000 }
+              // see MysqlSakilaSource: a maxIdle below the pool's size leaks a timer when connecting fails
+              poolConfig: { maxIdle: 8, timezone: "Z", connectTimeout: 5_000 }
             })
           ),
           Layer.mapError((cause) =>

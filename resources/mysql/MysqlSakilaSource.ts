@@ -54,7 +54,9 @@ export const make = (options: Options): Effect.Effect<SakilaSource["Type"], Sour
       username: target.user,
       password: target.password,
       maxConnections: 4,
-      poolConfig: { timezone: "Z", connectTimeout: 5_000, dateStrings: false, decimalNumbers: false, bigNumberStrings: false }
+      // maxIdle at the pool's size: a smaller one starts a timer that @effect/sql-mysql2 never clears when the first
+      // connection fails (it ends the pool only after connecting), which keeps the process alive after the error
+      poolConfig: { maxIdle: 4, timezone: "Z", connectTimeout: 5_000, dateStrings: false, decimalNumbers: false, bigNumberStrings: false }
     }).pipe(
       Effect.provide(Reactivity.layer),
       Scope.extend(scope),
