@@ -29,7 +29,7 @@ describe("the API's cached event store", () => {
         for (const id of ids) yield* store.recordMaterialization(record(id))
         let reads = 0
         const counting = { ...store, materialization: (id: string) => Effect.tap(store.materialization(id), () => Effect.sync(() => reads++)) }
-        const api = cached(counting, 2)
+        const api = cached(counting, () => {}, 2)
         expect((yield* api.materialization("m1"))?.dataVersion).toBe("v-m1")
         expect((yield* api.materialization("m1"))?.dataVersion).toBe("v-m1")
         expect(reads).toBe(1)

@@ -1,3 +1,4 @@
+import { Effect } from "effect"
 import { Hono } from "hono"
 import { encodeError, InternalError, isApiError, RouteNotFound, statusOf } from "./errors.js"
 import { openApiDocument } from "./openapi.js"
@@ -9,6 +10,8 @@ import { materializationsRouter } from "./routes/materializations.js"
 import { healthRouter, pageRouter } from "./routes/meta.js"
 import { previewRouter } from "./routes/preview.js"
 import { runsRouter } from "./routes/runs.js"
+import { ReadModel } from "./cachedStore.js"
+import { responseCache } from "./responseCache.js"
 import type { ApiRuntime } from "./services.js"
 
 /** A message for a failure that is not the request's fault, without internals beyond the first line. */
@@ -33,6 +36,13 @@ export const makeApp = (runtime: ApiRuntime) => {
   const mounts = [...api.map((router) => ({ prefix: "/api", router }))]
   const page = pageRouter(runtime, () => (document ??= openApiDocument({ title: "sakila-assets", version: "0.1.0" }, [...mounts, { prefix: "", router: page }])))
   const app = new Hono()
+  // the read model exists when the runtime holds the API's layer (apiLayer); without it nothing is reused
+  let readModel: Promise<(() => number) | undefined> | undefined
+  const version = () =>
+    (readModel ??= runtime
+      .runPromiseExit(Effect.serviceOption(ReadModel))
+      .then((exit) => (exit._tag === "Success" && exit.value._tag === "Some" ? exit.value.value.version : undefined)))
+  app.use("/api/*", responseCache(version))
   for (const router of api) app.route("/api", router.hono)
   app.route("/", page.hono)
   app.notFound((c) => {

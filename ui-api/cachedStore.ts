@@ -1,13 +1,19 @@
-import { Effect, Layer } from "effect"
+import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import { EventStore } from "../runtime/events/EventStore.js"
 import type { Materialization } from "../runtime/events/records.js"
 
 /**
- * The event store as the API reads it: a materialization never changes once recorded, so lookups by id are
- * kept in a bounded LRU map. Lineage upstream walks only such lookups; everything that can change (current
- * materializations, history pages, consumers, runs) still goes to the store on every request.
+ * How current the API's view of the materializations is: a version that moves when this process records a
+ * materialization (at once) or when another process has (seen by polling the newest id). Responses built only
+ * from materializations can be reused while it stands still.
  */
-export const cached = (store: EventStore["Type"], capacity = 100_000): EventStore["Type"] => {
+export class ReadModel extends Context.Tag("ui-api/ReadModel")<ReadModel, { readonly version: () => number }>() {}
+
+/**
+ * The event store as the API reads it: a materialization never changes once recorded, so lookups by id are
+ * kept in a bounded LRU map; everything that can change still goes to the store.
+ */
+export const cached = (store: EventStore["Type"], onWrite: () => void, capacity = 100_000): EventStore["Type"] => {
   const byId = new Map<string, Materialization>()
   const remember = (m: Materialization) => {
     if (byId.size >= capacity) byId.delete(byId.keys().next().value!)
@@ -15,6 +21,7 @@ export const cached = (store: EventStore["Type"], capacity = 100_000): EventStor
   }
   return EventStore.of({
     ...store,
+    recordMaterialization: (m) => Effect.tap(store.recordMaterialization(m), () => Effect.sync(onWrite)),
     materialization: (id) =>
       Effect.suspend(() => {
         const hit = byId.get(id)
@@ -29,5 +36,29 @@ export const cached = (store: EventStore["Type"], capacity = 100_000): EventStor
   })
 }
 
-/** Replaces the EventStore of the layer below with the cached one. */
-export const layer = Layer.effect(EventStore, Effect.map(EventStore, (store) => cached(store)))
+/** How often another process's materializations become visible to the API's reused responses. */
+const POLL = Duration.millis(200)
+
+/** Replaces the EventStore of the layer below with the cached one, and provides the read model's version. */
+export const layer = Layer.scopedContext(
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    let version = 0
+    let newest = yield* store.latestMaterializationId.pipe(Effect.orElseSucceed(() => null))
+    yield* Effect.forkScoped(
+      store.latestMaterializationId.pipe(
+        Effect.tap((id) =>
+          Effect.sync(() => {
+            if (id !== newest) {
+              newest = id
+              version++
+            }
+          })
+        ),
+        Effect.ignore,
+        Effect.repeat(Schedule.spaced(POLL))
+      )
+    )
+    return Context.make(EventStore, cached(store, () => version++)).pipe(Context.add(ReadModel, ReadModel.of({ version: () => version })))
+  })
+)

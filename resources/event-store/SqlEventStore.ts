@@ -171,6 +171,10 @@ export const make = Effect.gen(function* () {
         )
         return yield* withInputs(rows)
       }).pipe(wrap("listing materializations")),
+    latestMaterializationId: sql<{ id: string | null }>`SELECT max(id) AS id FROM materializations`.pipe(
+      Effect.map((rows) => rows[0]?.id ?? null),
+      wrap("reading the newest materialization")
+    ),
     materialization: (id) =>
       Effect.gen(function* () {
         const rows = yield* decodeMaterializations(yield* sql`SELECT * FROM materializations WHERE id = ${id}`)

@@ -38,6 +38,8 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
       slots: ReadonlyArray<{ readonly asset: AssetKey; readonly partition: PartitionKey | null }>
     ) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     readonly materializations: (query: MaterializationQuery) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    /** the newest materialization id: a watermark that moves whenever anything is materialized */
+    readonly latestMaterializationId: Effect.Effect<string | null, EventStoreError>
     readonly materialization: (id: string) => Effect.Effect<Materialization | undefined, EventStoreError>
     /** materializations that read the given one (lineage downstream) */
     readonly consumers: (producerId: string) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
