@@ -164,8 +164,16 @@ const counts = (dir: string) =>
     return { materializations: n, inputs: i, seconds: 0, latest }
   }).pipe(Effect.provide(SqliteClient.layer({ filename: join(dir, "events.sqlite") })))
 
-const measure = async (url: string) => {
-  const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1 })
+/** `cold`: every request gets a URL of its own, so no answer is reused: the cost of building each one. */
+const measure = async (url: string, cold = false) => {
+  let n = 0
+  const r = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    pipelining: 1,
+    ...(cold ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, path: `${new URL(url).pathname}${new URL(url).search}&cold=${n++}` }) }] } : {})
+  })
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx answers, ${r.errors} errors`)
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 }
 }
@@ -196,11 +204,13 @@ const main = async () => {
         ["materializations, partition + cursor (20)", `/api/assets/streaming_films/materializations?partition=2023-06&before=${cursor}&limit=20`],
         ["lineage upstream, streaming_films[2023-06], depth 10", "/api/assets/streaming_films/lineage?partition=2023-06"],
         ["lineage upstream by id, depth 1", `/api/materializations/${filled.latest.get("streaming_films|2023-06")}/lineage?depth=1`],
-        ["lineage downstream, an older raw_film, depth 3", `/api/materializations/${older}/lineage?direction=downstream&depth=3`]
+        ["lineage downstream, an older raw_film, depth 3", `/api/materializations/${older}/lineage?direction=downstream&depth=3`],
+        ["cold: materializations, partition + cursor (20)", `/api/assets/streaming_films/materializations?partition=2023-06&before=${cursor}&limit=20`],
+        ["cold: lineage upstream, streaming_films[2023-06], depth 10", "/api/assets/streaming_films/lineage?partition=2023-06"]
       ]
       const results: Array<{ name: string; rps: number; p50: number; p99: number }> = []
       for (const [name, path] of endpoints) {
-        await measure(`${base}${path}`).then((r) => results.push({ name, ...r }))
+        await measure(`${base}${path}`, name.startsWith("cold")).then((r) => results.push({ name, ...r }))
         process.stdout.write(".")
       }
       const baseline = results[0]!
