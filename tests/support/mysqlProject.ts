@@ -9,7 +9,6 @@ import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
 import * as MysqlSakilaSource from "../../resources/mysql/MysqlSakilaSource.js"
 import * as SimulatedFeed from "../../resources/streaming/SimulatedFeed.js"
-import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { loadState, materialize, type MaterializeRequest } from "../../runtime/execute/materialize.js"
 import { buildGraph } from "../../runtime/graph/AssetGraph.js"
 import { Project } from "../../runtime/project/Project.js"
