@@ -30,8 +30,11 @@ export const withLease =
       return yield* Effect.scoped(
         Effect.gen(function* () {
           yield* Effect.addFinalizer(() => leases.release(asset, partition, holder).pipe(Effect.ignore))
+          // renewals start a third of the lifetime after the acquisition, not at once
           yield* Effect.forkScoped(
-            leases.acquire(asset, partition, holder, options.ttlMs).pipe(Effect.ignore, Effect.repeat(Schedule.spaced(Duration.millis(options.ttlMs / 3))))
+            leases
+              .acquire(asset, partition, holder, options.ttlMs)
+              .pipe(Effect.ignore, Effect.repeat(Schedule.spaced(Duration.millis(options.ttlMs / 3))), Effect.delay(Duration.millis(options.ttlMs / 3)))
           )
           return yield* use
         })
