@@ -61,15 +61,17 @@ export const layer = Layer.effect(
 
     const single = (path: string, format: FileFormat) => relation({ format, paths: [path], columns: undefined })
 
+    /** One round trip: the columns (DESCRIBE as a subquery) beside the row count and content hash. */
     const inspect = (path: string, format: FileFormat) => {
       const rel = single(path, format)
-      const describe = `DESCRIBE SELECT * FROM ${rel}`
-      const hash = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t))::VARCHAR, '0') AS h FROM ${rel} AS t`
-      return Effect.all([duck.all(describe).pipe(Effect.mapError(fail(describe))), duck.all(hash).pipe(Effect.mapError(fail(hash)))]).pipe(
-        Effect.map(([cols, [row]]) => ({
-          columns: cols.map((c) => ({ name: String(c["column_name"]), type: String(c["column_type"]) })),
-          rows: Number(row?.["n"] ?? 0),
-          contentHash: String(row?.["h"] ?? "0")
+      const sql = `SELECT d.column_name, d.column_type, s.n, s.h FROM (DESCRIBE SELECT * FROM ${rel}) AS d,
+        (SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t))::VARCHAR, '0') AS h FROM ${rel} AS t) AS s`
+      return duck.all(sql).pipe(
+        Effect.mapError(fail(sql)),
+        Effect.map((rows) => ({
+          columns: rows.map((c) => ({ name: String(c["column_name"]), type: String(c["column_type"]) })),
+          rows: Number(rows[0]?.["n"] ?? 0),
+          contentHash: String(rows[0]?.["h"] ?? "0")
         }))
       )
     }
