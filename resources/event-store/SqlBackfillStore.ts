@@ -1,10 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
+import { Count, failingAs } from "./sqlShared.js"
 import { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
 import type { Backfill, BackfillTask } from "../../runtime/backfill/records.js"
-import { EventStoreError } from "../../runtime/events/EventStore.js"
 
-const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 
 const BackfillRow = Schema.Struct({
   id: Schema.String,
@@ -63,8 +62,7 @@ const taskOf = (r: typeof TaskRow.Type): BackfillTask => ({
 /** BackfillStore on any @effect/sql client; the tables come from the shared migrations. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const wrap = (what: string) => <A, E extends { message: string }, R>(e: Effect.Effect<A, E, R>) =>
-    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `backfill store: ${what} failed: ${cause.message}`, cause })))
+  const wrap = failingAs("backfill store")
   const decodeBackfills = Schema.decodeUnknown(Schema.Array(BackfillRow))
   const decodeTasks = Schema.decodeUnknown(Schema.Array(TaskRow))
   const now = () => new Date().toISOString()

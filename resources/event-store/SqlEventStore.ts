@@ -1,10 +1,11 @@
-import { SqlClient, type SqlError } from "@effect/sql"
+import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { EventStore, EventStoreError } from "../../runtime/events/EventStore.js"
+import { EventStore } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
+import { failingAs } from "./sqlShared.js"
 import {
   InputRow,
   MaterializationRow,
@@ -33,8 +34,7 @@ const chunks = <A>(xs: ReadonlyArray<A>, n = BATCH): Array<ReadonlyArray<A>> => 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* migrate
-  const wrap = (what: string) => <A, R>(e: Effect.Effect<A, SqlError.SqlError | import("effect/ParseResult").ParseError, R>) =>
-    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `event store: ${what} failed: ${cause.message}`, cause })))
+  const wrap = failingAs("event store")
 
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
   const decodeMaterializations = Schema.decodeUnknown(Schema.Array(MaterializationRow))

@@ -1,9 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { EventStoreError } from "../../runtime/events/EventStore.js"
+import { Count, failingAs } from "./sqlShared.js"
 import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 
-const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
 
 /**
@@ -12,8 +11,7 @@ const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema
  */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const wrap = (what: string) => <A, E extends { message: string }, R>(e: Effect.Effect<A, E, R>) =>
-    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `lease store: ${what} failed: ${cause.message}`, cause })))
+  const wrap = failingAs("lease store")
   const decode = Schema.decodeUnknown(Schema.Array(LeaseRow))
   const toLease = (r: typeof LeaseRow.Type) => ({ asset: r.asset_key, partition: r.partition_key === "" ? null : r.partition_key, holder: r.holder, expiresAt: r.expires_at })
 

@@ -1,8 +1,7 @@
 import { Schema } from "effect"
+import { Count } from "./sqlShared.js"
 import type { Materialization, Observation, Run, RunEvent } from "../../runtime/events/records.js"
 
-/** Counts arrive as numbers from SQLite and as numbers or strings from MySQL. */
-const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 
 export const RunRow = Schema.Struct({
   id: Schema.String,

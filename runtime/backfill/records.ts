@@ -35,6 +35,3 @@ export const BackfillTask = Schema.Struct({
   message: Schema.String
 })
 export type BackfillTask = typeof BackfillTask.Type
-
-export const isDone = (s: TaskState): boolean => s === "succeeded" || s === "skipped"
-export const isTerminal = (s: TaskState): boolean => s !== "pending" && s !== "running"

@@ -11,7 +11,7 @@ import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
 import { State } from "../status/State.js"
 import { BackfillStore } from "./BackfillStore.js"
-import { isDone, isTerminal, type BackfillTask, type TaskState } from "./records.js"
+import type { BackfillTask, TaskState } from "./records.js"
 import { processAlive } from "../execute/processAlive.js"
 
 export interface BackfillProgress {
@@ -39,11 +39,12 @@ const abandonedRunning = (t: BackfillTask, now: number): boolean => {
   return host === hostname() && pid !== undefined && !processAlive(Number(pid))
 }
 
-const counts = (tasks: ReadonlyArray<BackfillTask>): BackfillProgress => ({
-  done: tasks.filter((t) => isDone(t.state)).length,
-  failed: tasks.filter((t) => t.state === "failed" || t.state === "abandoned").length,
-  remaining: tasks.filter((t) => !isTerminal(t.state)).length,
-  total: tasks.length
+/** Progress from the store's count of tasks by state. */
+const progressOf = (c: Readonly<Record<TaskState, number>>): BackfillProgress => ({
+  done: c.succeeded + c.skipped,
+  failed: c.failed + c.abandoned,
+  remaining: c.pending + c.running,
+  total: Object.values(c).reduce((a, b) => a + b, 0)
 })
 
 /**
@@ -84,9 +85,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     Effect.gen(function* () {
       if (!options.onProgress || (!force && Date.now() - lastReport < 250)) return
       lastReport = Date.now()
-      const c = yield* backfills.counts(backfill.id)
-      const total = Object.values(c).reduce((a, b) => a + b, 0)
-      yield* options.onProgress({ done: c.succeeded + c.skipped, failed: c.failed + c.abandoned, remaining: c.pending + c.running, total })
+      yield* options.onProgress(progressOf(yield* backfills.counts(backfill.id)))
     })
   // a window of the earliest open tasks is enough: tasks are stored in dependency order
   const window = Math.max(32, options.concurrency * 8)
@@ -165,7 +164,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
   yield* Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true })
 
   yield* reportCounts(true)
-  const summary = counts(yield* backfills.tasks(backfill.id))
+  const summary = progressOf(yield* backfills.counts(backfill.id))
   const status = (yield* backfills.get(backfill.id))?.status
   if (status !== "CANCELED" && summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED")
   yield* events.endRun(runId, summary.failed > 0 ? "FAILURE" : status === "CANCELED" ? "CANCELED" : "SUCCESS")

@@ -1,4 +1,5 @@
 import { Data, Effect } from "effect"
+import type { Observation as SourceObservation } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
@@ -23,7 +24,8 @@ export const observeSources = Effect.fn("Runtime.observeSources")(function* (gra
   const observed = yield* Effect.forEach(
     sources,
     (source) =>
-      (source.observe as Effect.Effect<import("../asset/Asset.js").Observation, unknown, never>).pipe(
+      // a source's own requirements are checked against the project's layer by defineProject
+      (source.observe as Effect.Effect<SourceObservation, unknown, never>).pipe(
         Effect.mapError((cause) => new ObserveError({ source: source.key, message: `observing source '${source.key}' failed: ${messageOf(cause)}`, cause })),
         Effect.map((o): ReadonlyArray<Observation> =>
           o._tag === "Whole"
