@@ -122,13 +122,15 @@ describe("backfills", () => {
         const c = spawn(process.execPath, [bin, "materialize", "step1", "--force", "--concurrency", "2"], { env, stdio: "pipe" })
         let out = ""
         c.stdout.on("data", (d: Buffer) => (out += d.toString()))
+        c.stderr.on("data", (d: Buffer) => (out += d.toString()))
         c.once("exit", () => done(out))
       })
     const outputs = await Promise.all([run(), run()])
     const all = await allMaterializations(p, ["step1"])
     expect(all.size).toBe(4)
     for (const [k, ms] of all) {
-      expect(ms.length, k).toBe(2)
+      // what both processes printed, for when this fails
+      expect(ms.length, `${k}\n${outputs.join("\n---\n")}`).toBe(2)
       const [a, b] = [...ms].sort((x, y) => x.startedAt.localeCompare(y.startedAt))
       expect(a!.endedAt <= b!.startedAt, `${k}: ${a!.startedAt}..${a!.endedAt} overlaps ${b!.startedAt}..${b!.endedAt}`).toBe(true)
     }

@@ -3,6 +3,7 @@ import { Chunk, Effect, Layer, Stream } from "effect"
 import type { FileFormat, InputFiles } from "../../runtime/asset/Asset.js"
 import type { ColumnSpec } from "../../runtime/asset/columns.js"
 import { typeName } from "../../runtime/asset/ddl.js"
+import { checkInTurn } from "../../runtime/engine/checkInTurn.js"
 import { contractChecks } from "../../runtime/engine/contractChecks.js"
 import { Engine, EngineError, type OutputStats } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
@@ -186,6 +187,6 @@ export const layer = Layer.effect(
         return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, jsonValue(c.type, row[i] ?? null)])))
       })
 
-    return Engine.of({ dialect: "athena", relation, write, inspect, violations, query })
+    return Engine.of({ dialect: "athena", relation, write, inspect, check: checkInTurn("athena", inspect, violations), query })
   })
 )

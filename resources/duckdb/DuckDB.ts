@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api"
+import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from "@duckdb/node-api"
 import { Config, Context, Data, Duration, Effect, Layer } from "effect"
 
 export class DuckDBError extends Data.TaggedError("DuckDBError")<{ readonly message: string; readonly sql?: string; readonly cause?: unknown }> {}
@@ -58,7 +58,21 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
     )
   return DuckDB.of({
     run: (sql) => withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),
-    all: (sql) => withConnection(async (c) => (await c.runAndReadAll(sql)).getRowObjectsJson() as ReadonlyArray<Record<string, unknown>>, sql),
+    all: (sql) =>
+      withConnection(async (c) => {
+        // run() materializes the result, so its chunks are read in place rather than fetched one round trip each
+        const result = await c.run(sql)
+        const names = result.deduplicatedColumnNames()
+        const rows: Array<Record<string, unknown>> = []
+        for (let i = 0; i < result.chunkCount; i++) {
+          for (const values of result.getChunk(i).convertRows(JsonDuckDBValueConverter)) {
+            const row: Record<string, unknown> = {}
+            names.forEach((name, j) => (row[name] = values[j]))
+            rows.push(row)
+          }
+        }
+        return rows
+      }, sql),
     withConnection: (f) => withConnection(f)
   })
 })

@@ -4,6 +4,7 @@ import { Effect, Layer } from "effect"
 import type { FileFormat, InputFiles } from "../../runtime/asset/Asset.js"
 import type { ColumnSpec } from "../../runtime/asset/columns.js"
 import { typeName } from "../../runtime/asset/ddl.js"
+import { checkInTurn } from "../../runtime/engine/checkInTurn.js"
 import { contractChecks } from "../../runtime/engine/contractChecks.js"
 import { Engine, EngineError } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
@@ -86,12 +87,44 @@ export const layer = Layer.effect(
       )
     }
 
+    const inTurn = checkInTurn("duckdb", inspect, violations)
+
+    /**
+     * The common case in one scan: count, content hash (the same expressions as inspect), whether the row type is
+     * exactly the declared one (typeof is settled when the query is bound, so an empty output answers too) and the
+     * row-level checks. Anything else (a mismatch, or a check naming a column the output lacks, which fails to
+     * bind) goes the step-by-step way, which says what is wrong.
+     */
+    const check = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => {
+      if (columns.length === 0) return inTurn(path, format, columns)
+      const checks = contractChecks(columns)
+      const declared = `{${columns.map((c) => `${quote(c.name)}: NULL::${typeName(c.type, "duckdb")}`).join(", ")}}`
+      const sql = `SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t))::VARCHAR, '0') AS h, typeof(any_value(t)) = typeof(${declared}) AS declared${checks
+        .map((c, i) => `, count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`)
+        .join("")} FROM ${single(path, format)} AS t`
+      return duck.all(sql).pipe(
+        Effect.flatMap(([row]) =>
+          row?.["declared"] !== true
+            ? inTurn(path, format, columns)
+            : Effect.succeed({
+                stats: {
+                  columns: columns.map((c) => ({ name: c.name, type: typeName(c.type, "duckdb") })),
+                  rows: Number(row["n"] ?? 0),
+                  contentHash: String(row["h"] ?? "0")
+                },
+                problems: checks.flatMap((c, i) => (Number(row[`v${i}`] ?? 0) > 0 ? [c.message(Number(row[`v${i}`]))] : []))
+              })
+        ),
+        Effect.catchTag("DuckDBError", () => inTurn(path, format, columns))
+      )
+    }
+
     return Engine.of({
       dialect: "duckdb",
       relation,
       write,
       inspect,
-      violations,
+      check,
       query: (sql) => duck.all(sql).pipe(Effect.mapError(fail(sql)))
     })
   })

@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { Count, failingAs } from "./sqlShared.js"
+import { affectedRows, Count, failingAs } from "./sqlShared.js"
 import { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
 import type { Backfill, BackfillTask } from "../../runtime/backfill/records.js"
 
@@ -124,14 +124,17 @@ export const make = Effect.gen(function* () {
         Effect.map((rs) => rs.map(taskOf)),
         wrap("reading backfill tasks")
       ),
-    open: (id, limit) =>
-      sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} AND state IN ('pending', 'running') ORDER BY seq LIMIT ${limit}`.pipe(
+    open: (id, limit, fromSeq) =>
+      sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} AND seq >= ${fromSeq} AND state IN ('pending', 'running') ORDER BY seq LIMIT ${limit}`.pipe(
         Effect.flatMap(decodeTasks),
         Effect.map((rs) => rs.map(taskOf)),
         wrap("reading open backfill tasks")
       ),
-    failedIds: (id) =>
-      sql<{ task_id: string }>`SELECT task_id FROM backfill_tasks WHERE backfill_id = ${id} AND state IN ('failed', 'abandoned')`.pipe(
+    failedAmong: (id, taskIds) =>
+      (taskIds.length === 0
+        ? Effect.succeed<ReadonlyArray<{ task_id: string }>>([])
+        : sql<{ task_id: string }>`SELECT task_id FROM backfill_tasks WHERE backfill_id = ${id} AND ${sql.in("task_id", [...taskIds])} AND state IN ('failed', 'abandoned')`
+      ).pipe(
         Effect.map((rs) => rs.map((r) => r.task_id)),
         wrap("reading failed backfill tasks")
       ),
@@ -146,12 +149,11 @@ export const make = Effect.gen(function* () {
       ),
     claim: (t, worker, leaseExpiresAt) =>
       Effect.gen(function* () {
-        // the conditional update succeeds for one claimer only: the attempt count moves on for everyone else
-        yield* sql`UPDATE backfill_tasks
+        // the conditional update matches for one claimer only: the attempt count moves on for everyone else
+        const updated = yield* sql`UPDATE backfill_tasks
           SET state = 'running', worker = ${worker}, attempts = ${t.attempts + 1}, lease_expires_at = ${leaseExpiresAt}, started_at = ${now()}
-          WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}`
-        const rows = yield* decodeTasks(yield* sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId}`)
-        return rows[0]?.worker === worker && rows[0]?.attempts === t.attempts + 1 && rows[0]?.state === "running"
+          WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}`.raw
+        return affectedRows(updated) === 1
       }).pipe(wrap("claiming a task")),
     renew: (backfillId, taskId, worker, leaseExpiresAt) =>
       sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}

@@ -1,13 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { Count, failingAs } from "./sqlShared.js"
+import { affectedRows, Count, failingAs } from "./sqlShared.js"
 import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 
 const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
 
 /**
  * LeaseStore on any @effect/sql client: insert-if-absent, then a conditional update that only the holder or a
- * taker of an expired lease can make, then a read to see who holds it. Each statement is atomic on its own.
+ * taker of an expired lease can make; the lease is taken when that update matched its row. Each statement is
+ * atomic on its own.
  */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -25,10 +26,9 @@ export const make = Effect.gen(function* () {
           mysql: () => sql`INSERT IGNORE INTO leases ${sql.insert(row)}`,
           orElse: () => sql`INSERT OR IGNORE INTO leases ${sql.insert(row)}`
         })
-        yield* sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
-          WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`
-        const rows = yield* decode(yield* sql`SELECT * FROM leases WHERE asset_key = ${asset} AND partition_key = ${p}`)
-        return rows[0]?.holder === holder
+        const updated = yield* sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
+          WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`.raw
+        return affectedRows(updated) === 1
       }).pipe(wrap("acquiring a lease")),
     release: (asset, partition, holder) =>
       sql`DELETE FROM leases WHERE asset_key = ${asset} AND partition_key = ${partition ?? ""} AND holder = ${holder}`.pipe(

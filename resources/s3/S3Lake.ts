@@ -268,9 +268,11 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
         )
       ),
     write: (path, body) =>
-      attempt("writing", path, () =>
-        upload(path, Readable.from(Stream.toAsyncIterable(body.pipe(Stream.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))))))
-      ).pipe(Effect.asVoid),
+      body instanceof Uint8Array
+        ? attempt("writing", path, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key(path), Body: body }))).pipe(Effect.asVoid)
+        : attempt("writing", path, () =>
+            upload(path, Readable.from(Stream.toAsyncIterable(body.pipe(Stream.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength))))))
+          ).pipe(Effect.asVoid),
     read: (path) =>
       Stream.unwrap(
         attempt("reading", path, async () => {

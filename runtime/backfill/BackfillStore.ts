@@ -15,10 +15,13 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
     readonly list: (limit: number) => Effect.Effect<ReadonlyArray<Backfill>, EventStoreError>
     readonly setStatus: (id: string, status: BackfillStatus) => Effect.Effect<void, EventStoreError>
     readonly tasks: (id: string) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
-    /** the first `limit` pending or running tasks in plan order: a task's unfinished upstream tasks come before it */
-    readonly open: (id: string, limit: number) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
-    /** ids of failed and abandoned tasks */
-    readonly failedIds: (id: string) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
+    /**
+     * the first `limit` pending or running tasks in plan order from `fromSeq` on: a task's unfinished upstream tasks
+     * come before it, and a finished task never opens again within a run, so a runner can pass the first seq it saw
+     */
+    readonly open: (id: string, limit: number, fromSeq: number) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
+    /** which of these tasks failed or were abandoned */
+    readonly failedAmong: (id: string, taskIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
     readonly counts: (id: string) => Effect.Effect<Readonly<Record<TaskState, number>>, EventStoreError>
     /** takes the task if it is still as seen (same state and attempts); true when this worker got it */
     readonly claim: (task: BackfillTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>

@@ -89,18 +89,28 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     })
   // a window of the earliest open tasks is enough: tasks are stored in dependency order
   const window = Math.max(32, options.concurrency * 8)
+  // where the window starts: the first open seq seen so far, since finished tasks do not open again in a run
+  let fromSeq = 0
+  // a cancel is looked for at most this often, not on every claim
+  let canceledCheckedAt = 0
 
   /** the next task this worker took, or "wait" / "over" / "again" (lost a race: look again at once) */
   const claimNext = Effect.gen(function* () {
-    const current = yield* backfills.get(backfill.id)
-    if (current?.status === "CANCELED") return "over" as const
-    const open = yield* backfills.open(backfill.id, window)
+    if (Date.now() - canceledCheckedAt >= 250) {
+      canceledCheckedAt = Date.now()
+      if ((yield* backfills.get(backfill.id))?.status === "CANCELED") return "over" as const
+    }
+    const open = yield* backfills.open(backfill.id, window, fromSeq)
     if (open.length === 0) return "over" as const
-    const openIds = new Map(open.map((t) => [t.taskId, t.state]))
-    const failed = new Set(open.some((t) => t.dependsOn.length > 0) ? yield* backfills.failedIds(backfill.id) : [])
+    fromSeq = Math.max(fromSeq, open[0]!.seq)
+    const openIds = new Set(open.map((t) => t.taskId))
+    // a pending task whose dependencies are all out of the window has them finished: ready, unless one failed
+    const ready = open.filter((t) => t.state === "pending" && t.dependsOn.every((d) => !openIds.has(d)))
+    const failed = new Set(yield* backfills.failedAmong(backfill.id, [...new Set(ready.flatMap((t) => t.dependsOn))]))
     const now = Date.now()
     for (const t of open) {
       if (t.state === "pending") {
+        if (!ready.includes(t)) continue
         const badDeps = t.dependsOn.filter((d) => failed.has(d))
         if (badDeps.length > 0) {
           if (yield* backfills.claim(t, worker, now + ttlMs)) {
@@ -108,10 +118,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
           }
           return "again" as const
         }
-        // a dependency that is not open (and not failed) is done
-        if (t.dependsOn.every((d) => !openIds.has(d))) {
-          return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
-        }
+        return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
       } else if (abandonedRunning(t, now)) {
         return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
       }

@@ -17,6 +17,12 @@ export interface OutputStats {
   readonly contentHash: string
 }
 
+/** An output as found, and how it breaks its asset's declared columns (empty when it does not). */
+export interface OutputCheck {
+  readonly stats: OutputStats
+  readonly problems: ReadonlyArray<string>
+}
+
 /**
  * The SQL engine port: the runtime writes query results to lake paths and inspects them through it.
  * DuckDB (embedded) and Athena (distributed) implement it.
@@ -30,8 +36,11 @@ export class Engine extends Context.Tag("runtime/Engine")<
     /** runs a query and writes its result to a lake path; returns what to record about it (query ids, bytes scanned, cost) */
     readonly write: (sql: string, path: string, format: FileFormat) => Effect.Effect<Record<string, unknown>, EngineError>
     readonly inspect: (path: string, format: FileFormat) => Effect.Effect<OutputStats, EngineError>
-    /** rows that break a column's contract (NULL in a required column, a value outside an enum) */
-    readonly violations: (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<ReadonlyArray<string>, EngineError>
+    /**
+     * inspects an output and checks it against the declared columns: each present, in order, with its type, nothing
+     * else, and no row breaking a column's contract (NULL in a required column, a value outside an enum)
+     */
+    readonly check: (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<OutputCheck, EngineError>
     /** a small result, rows as plain JSON values */
     readonly query: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, EngineError>
   }

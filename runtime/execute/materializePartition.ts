@@ -9,7 +9,6 @@ import type { AssetGraph } from "../graph/AssetGraph.js"
 import { Lake } from "../lake/Lake.js"
 import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
 import type { CurrentInput } from "../status/StatusResolver.js"
-import { columnProblems } from "./checkContract.js"
 import { MaterializeError, OutputContractError } from "./errors.js"
 
 /**
@@ -69,10 +68,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
       .pipe(Effect.mapError((cause) => fail(`compute failed: ${messageOf(cause)}`, cause)))
   }
 
-  const stats = yield* engine.inspect(staged, asset.format)
-  const columnMismatches = columnProblems(asset.columns, stats.columns, engine.dialect)
-  // values are checked only once the columns are right: a missing column cannot be checked for NULLs
-  const problems = columnMismatches.length > 0 ? columnMismatches : yield* engine.violations(staged, asset.format, asset.columns)
+  const { stats, problems } = yield* engine.check(staged, asset.format, asset.columns)
   if (problems.length > 0) {
     return yield* new OutputContractError({ asset: asset.key, partition, problems })
   }

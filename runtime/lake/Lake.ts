@@ -27,7 +27,8 @@ export class Lake extends Context.Tag("runtime/Lake")<
     /** objects under a prefix, sorted by path */
     readonly list: (prefix: string) => Effect.Effect<ReadonlyArray<LakeObject>, LakeError>
     readonly exists: (path: string) => Effect.Effect<boolean, LakeError>
-    readonly write: (path: string, body: Stream.Stream<Uint8Array, unknown>) => Effect.Effect<void, LakeError>
+    /** writes an object whole: its body in one piece (small objects) or as a stream (anything large) */
+    readonly write: (path: string, body: Uint8Array | Stream.Stream<Uint8Array, unknown>) => Effect.Effect<void, LakeError>
     readonly read: (path: string) => Stream.Stream<Uint8Array, LakeError>
     /** a fresh staging path for an output of a run; nothing reads staging */
     readonly stagingPath: (runId: string, path: string) => string

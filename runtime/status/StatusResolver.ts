@@ -33,6 +33,8 @@ export interface CurrentInput {
 export class StatusResolver {
   private readonly statusMemo = new Map<string, PartitionStatus>()
   private readonly availableMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
+  private readonly availableSets = new Map<AssetKey, ReadonlySet<PartitionKey>>()
+  private readonly isAvailableMemo = new Map<string, boolean>()
 
   constructor(readonly graph: AssetGraph, readonly state: State, readonly now: Date = new Date()) {}
 
@@ -62,7 +64,46 @@ export class StatusResolver {
     }
     const result = [...found].filter((p) => contains(def.partitions!, p, this.now)).sort()
     this.availableMemo.set(key, result)
+    this.availableSets.set(key, new Set(result))
     return result
+  }
+
+  /**
+   * Whether one partition is among `available(key)`, without listing them all: a task's status then costs what its
+   * own inputs cost, not what every partition of its upstream assets costs.
+   */
+  isAvailable(key: AssetKey, p: PartitionKey | null): boolean {
+    const def = this.graph.get(key)
+    if (def.partitions === undefined) return p === null
+    if (p === null) return false
+    const listed = this.availableSets.get(key)
+    if (listed !== undefined) return listed.has(p)
+    const id = slot(key, p)
+    const memo = this.isAvailableMemo.get(id)
+    if (memo !== undefined) return memo
+    let result: boolean
+    if (!contains(def.partitions, p, this.now)) result = false
+    else if (def._tag === "Source") result = this.state.observation(key, p) !== undefined
+    else if (this.state.materialization(key, p) !== undefined) result = true
+    else {
+      const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
+      result = partitionedInputs.length === 0 || partitionedInputs.some((e) => this.createdThrough(e, p))
+    }
+    this.isAvailableMemo.set(id, result)
+    return result
+  }
+
+  /** Whether an available upstream partition brings `p` into being through this edge. */
+  private createdThrough(edge: Edge, p: PartitionKey): boolean {
+    const creates = (up: PartitionKey | null) => {
+      const down = (edge.mapping.creates ?? edge.mapping.downstream)(up ?? undefined)
+      return down._tag === "Keys" && down.keys.includes(p)
+    }
+    // for these mappings, whatever creates p is among the partitions p reads: no need to look further
+    const reads = edge.mapping._tag === "Identity" || edge.mapping._tag === "TimeWindow" ? edge.mapping.upstream(p) : undefined
+    return reads?._tag === "Keys"
+      ? reads.keys.some((up) => this.isAvailable(edge.upstream, up) && creates(up))
+      : this.available(edge.upstream).some(creates)
   }
 
   /** The input partitions a compute of `key[partition]` reads now, with their current versions. */
@@ -71,9 +112,12 @@ export class StatusResolver {
     for (const edge of this.graph.inputs(key)) {
       const up = this.graph.get(edge.upstream)
       const mapped = edge.mapping.upstream(partition ?? undefined)
-      const available = this.available(edge.upstream)
       const partitions: ReadonlyArray<PartitionKey | null> =
-        mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? available : mapped.keys.filter((p) => available.includes(p))
+        mapped._tag === "Whole"
+          ? [null]
+          : mapped._tag === "All"
+            ? this.available(edge.upstream)
+            : mapped.keys.filter((p) => this.isAvailable(edge.upstream, p))
       for (const p of partitions) {
         if (up._tag === "Source") {
           const o = this.state.observation(up.key, p)

@@ -1,4 +1,4 @@
-import { Effect, Schema, Stream } from "effect"
+import { Effect, Schema } from "effect"
 import { defineAsset, defineSource, type AnyAssetDef, type ComputeContext, type SqlContext } from "../../runtime/asset/Asset.js"
 import { shortHash } from "../../runtime/asset/codeVersion.js"
 import { Column } from "../../runtime/asset/columns.js"
@@ -28,7 +28,7 @@ export const ticks = defineSource({
 })
 
 export const landTick = (month: string, lines: ReadonlyArray<string>) =>
-  Effect.flatMap(Lake, (lake) => lake.write(`landing/ticks/${month}/t.jsonl`, Stream.make(enc.encode(lines.join("\n") + "\n"))))
+  Effect.flatMap(Lake, (lake) => lake.write(`landing/ticks/${month}/t.jsonl`, enc.encode(lines.join("\n") + "\n")))
 
 /**
  * A chain of `length` monthly assets over `ticks`. The first parses the lines and fails on a line "POISON" (a bad
@@ -48,7 +48,7 @@ export const chain = (length: number, options: { readonly delayMs?: number; read
           format: "csv",
           schema: Schema.Struct({ n: Column.text }),
           // a no-op: the smallest output the runtime can check and commit
-          compute: (ctx) => Effect.flatMap(Lake, (lake) => lake.write(ctx.outputPath, Stream.make(enc.encode(`n\n${ctx.partition}\n`))))
+          compute: (ctx) => Effect.flatMap(Lake, (lake) => lake.write(ctx.outputPath, enc.encode(`n\n${ctx.partition}\n`)))
         })
       : defineAsset({
           key: `step${i}`,

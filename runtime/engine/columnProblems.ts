@@ -1,6 +1,6 @@
 import type { ColumnSpec } from "../asset/columns.js"
 import { typeName, type Dialect } from "../asset/ddl.js"
-import type { OutputStats } from "../engine/Engine.js"
+import type { OutputStats } from "./Engine.js"
 
 /** Column by column: every declared column present, in order, with its declared type, and nothing else. */
 export const columnProblems = (
