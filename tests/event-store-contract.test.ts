@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
+import { BackfillStore } from "../runtime/backfill/BackfillStore.js"
+import type { BackfillTask } from "../runtime/backfill/records.js"
 import { EventStore } from "../runtime/events/EventStore.js"
+import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import { newId } from "../runtime/events/ids.js"
 import type { Materialization, Observation, Run } from "../runtime/events/records.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
@@ -17,7 +20,7 @@ const mysql = await mysqlAvailability()
 interface Backend {
   readonly name: string
   readonly skip: boolean
-  readonly open: () => Promise<{ layer: Layer.Layer<EventStore, unknown>; close: () => Promise<void> }>
+  readonly open: () => Promise<{ layer: Layer.Layer<EventStore | BackfillStore | LeaseStore, unknown>; close: () => Promise<void> }>
 }
 
 const backends: ReadonlyArray<Backend> = [
@@ -78,7 +81,7 @@ const anObservation = (asset: string, dataVersion: string, partition: string | n
 })
 
 describe.each(backends)("event store contract on $name", (backend) => {
-  let runtime: ManagedRuntime.ManagedRuntime<EventStore, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<EventStore | BackfillStore | LeaseStore, unknown>
   let close: () => Promise<void>
   const run = <A, E>(f: (store: EventStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(EventStore, f))
 
@@ -188,5 +191,60 @@ describe.each(backends)("event store contract on $name", (backend) => {
     expect(now.find((o) => o.asset === "sakila_film")).toEqual(changed)
     expect(now.find((o) => o.asset === "streaming_landing")).toMatchObject({ partition: "2023-01", dataVersion: "a" })
     expect(await run((s) => s.currentObservations([]))).toEqual([])
+  })
+
+  it.skipIf(backend.skip)("records a materialization with the run events that report it, in one transaction", async () => {
+    const r = aRun()
+    await run((s) => s.startRun(r))
+    const m = aMaterialization("film_category", null, { runId: r.id })
+    const at = new Date().toISOString()
+    await run((s) => s.recordMaterialization(m, [{ runId: r.id, at, type: "STEP_SUCCESS", asset: key("film_category"), partition: null, message: "1000 rows" }]))
+    expect((await run((s) => s.runEvents(r.id))).map((e) => [e.type, e.message])).toEqual([["STEP_SUCCESS", "1000 rows"]])
+    // an event that cannot be stored takes the materialization with it
+    const bad = aMaterialization("film_category", null, { runId: r.id })
+    const failed = await runtime.runPromiseExit(
+      Effect.flatMap(EventStore, (s) => s.recordMaterialization(bad, [{ runId: r.id, at, type: "STEP_SUCCESS", asset: null, partition: null, message: null as never }]))
+    )
+    expect(failed._tag).toBe("Failure")
+    expect(await run((s) => s.materialization(bad.id))).toBeUndefined()
+  })
+
+  it.skipIf(backend.skip)("gives a lease to one holder at a time; the holder renews it; an expired one is taken over", async () => {
+    const leases = <A, E>(f: (l: LeaseStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(LeaseStore, f))
+    const asset = `lease_${backend.name}`
+    expect(await leases((l) => l.acquire(asset, "2023-01", "A", 60_000))).toBe(true)
+    expect(await leases((l) => l.acquire(asset, "2023-01", "B", 60_000))).toBe(false)
+    expect(await leases((l) => l.acquire(asset, "2023-01", "A", 60_000))).toBe(true)
+    expect(await leases((l) => l.acquire(asset, "2023-02", "B", 60_000))).toBe(true)
+    expect((await leases((l) => l.current(asset, "2023-01")))?.holder).toBe("A")
+    await leases((l) => l.release(asset, "2023-01", "B"))
+    expect((await leases((l) => l.current(asset, "2023-01")))?.holder).toBe("A")
+    await leases((l) => l.release(asset, "2023-01", "A"))
+    expect(await leases((l) => l.acquire(asset, "2023-01", "B", 1))).toBe(true)
+    await new Promise((done) => setTimeout(done, 20))
+    expect(await leases((l) => l.acquire(asset, "2023-01", "C", 60_000))).toBe(true)
+    expect(await leases((l) => l.acquire(asset, "2023-01", "B", 60_000))).toBe(false)
+  })
+
+  it.skipIf(backend.skip)("lets one claimer take a backfill task; the others see they lost", async () => {
+    const backfills = <A, E>(f: (b: BackfillStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(BackfillStore, f))
+    const now = new Date().toISOString()
+    const id = newId("b")
+    const task = (seq: number, dependsOn: Array<string> = []): BackfillTask => ({
+      backfillId: id, taskId: `t${seq}`, seq, asset: "a", partition: null, dependsOn, state: "pending", attempts: 0,
+      worker: null, leaseExpiresAt: null, startedAt: null, endedAt: null, message: ""
+    })
+    await backfills((b) =>
+      b.create({ id, selection: "a", from: "2023-01", to: "2023-01", force: false, status: "RUNNING", createdAt: now, updatedAt: now }, [task(0), task(1, ["t0"]), task(2)])
+    )
+    const [first] = await backfills((b) => b.open(id, 10, 0))
+    const claims = await Promise.all(["w1", "w2", "w3"].map((w) => backfills((b) => b.claim(first!, w, Date.now() + 60_000))))
+    expect(claims.filter(Boolean).length).toBe(1)
+    // the same task seen again as it was (pending, no attempts) can no longer be claimed
+    expect(await backfills((b) => b.claim(first!, "w4", Date.now() + 60_000))).toBe(false)
+    await backfills((b) => b.finish(id, "t0", ["w1", "w2", "w3"][claims.indexOf(true)]!, "failed", "boom"))
+    expect(await backfills((b) => b.failedAmong(id, ["t0", "t2"]))).toEqual(["t0"])
+    // the window starts where it is told to
+    expect((await backfills((b) => b.open(id, 10, 2))).map((t) => t.taskId)).toEqual(["t2"])
   })
 })

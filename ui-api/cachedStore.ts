@@ -21,7 +21,7 @@ export const cached = (store: EventStore["Type"], onWrite: () => void, capacity 
   }
   return EventStore.of({
     ...store,
-    recordMaterialization: (m) => Effect.tap(store.recordMaterialization(m), () => Effect.sync(onWrite)),
+    recordMaterialization: (m, events) => Effect.tap(store.recordMaterialization(m, events), () => Effect.sync(onWrite)),
     materialization: (id) =>
       Effect.suspend(() => {
         const hit = byId.get(id)

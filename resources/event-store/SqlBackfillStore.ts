@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { affectedRows, Count, failingAs } from "./sqlShared.js"
 import { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
-import type { Backfill, BackfillTask } from "../../runtime/backfill/records.js"
+import type { Backfill, BackfillTask, OpenTask } from "../../runtime/backfill/records.js"
 
 
 const BackfillRow = Schema.Struct({
@@ -32,6 +32,21 @@ const TaskRow = Schema.Struct({
   message: Schema.String
 })
 
+const OpenTaskRow = TaskRow.pipe(Schema.pick("backfill_id", "task_id", "seq", "asset_key", "partition_key", "depends_on", "state", "attempts", "worker", "lease_expires_at"))
+
+const openTaskOf = (r: typeof OpenTaskRow.Type): OpenTask => ({
+  backfillId: r.backfill_id,
+  taskId: r.task_id,
+  seq: r.seq,
+  asset: r.asset_key,
+  partition: r.partition_key === "" ? null : r.partition_key,
+  dependsOn: JSON.parse(r.depends_on) as Array<string>,
+  state: r.state,
+  attempts: r.attempts,
+  worker: r.worker,
+  leaseExpiresAt: r.lease_expires_at
+})
+
 const backfillOf = (r: typeof BackfillRow.Type): Backfill => ({
   id: r.id,
   selection: r.selection,
@@ -44,16 +59,7 @@ const backfillOf = (r: typeof BackfillRow.Type): Backfill => ({
 })
 
 const taskOf = (r: typeof TaskRow.Type): BackfillTask => ({
-  backfillId: r.backfill_id,
-  taskId: r.task_id,
-  seq: r.seq,
-  asset: r.asset_key,
-  partition: r.partition_key === "" ? null : r.partition_key,
-  dependsOn: JSON.parse(r.depends_on) as Array<string>,
-  state: r.state,
-  attempts: r.attempts,
-  worker: r.worker,
-  leaseExpiresAt: r.lease_expires_at,
+  ...openTaskOf(r),
   startedAt: r.started_at,
   endedAt: r.ended_at,
   message: r.message
@@ -65,6 +71,7 @@ export const make = Effect.gen(function* () {
   const wrap = failingAs("backfill store")
   const decodeBackfills = Schema.decodeUnknown(Schema.Array(BackfillRow))
   const decodeTasks = Schema.decodeUnknown(Schema.Array(TaskRow))
+  const decodeOpenTasks = Schema.decodeUnknown(Schema.Array(OpenTaskRow))
   const now = () => new Date().toISOString()
 
   return BackfillStore.of({
@@ -125,9 +132,10 @@ export const make = Effect.gen(function* () {
         wrap("reading backfill tasks")
       ),
     open: (id, limit, fromSeq) =>
-      sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} AND seq >= ${fromSeq} AND state IN ('pending', 'running') ORDER BY seq LIMIT ${limit}`.pipe(
-        Effect.flatMap(decodeTasks),
-        Effect.map((rs) => rs.map(taskOf)),
+      sql`SELECT backfill_id, task_id, seq, asset_key, partition_key, depends_on, state, attempts, worker, lease_expires_at
+          FROM backfill_tasks WHERE backfill_id = ${id} AND seq >= ${fromSeq} AND state IN ('pending', 'running') ORDER BY seq LIMIT ${limit}`.pipe(
+        Effect.flatMap(decodeOpenTasks),
+        Effect.map((rs) => rs.map(openTaskOf)),
         wrap("reading open backfill tasks")
       ),
     failedAmong: (id, taskIds) =>

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
-import type { Materialization } from "../../runtime/events/records.js"
+import type { Materialization, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
 import { failingAs } from "./sqlShared.js"
@@ -49,6 +49,13 @@ export const make = Effect.gen(function* () {
         sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON CONFLICT (asset_key, partition_key) DO UPDATE SET ${sql(idColumn)} = excluded.${sql(idColumn)}`
     })
 
+  const insertEvents = (events: ReadonlyArray<NewRunEvent>) =>
+    Effect.forEach(chunks(events), (batch) =>
+      sql`INSERT INTO run_events ${sql.insert(
+        batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
+      )}`
+    ).pipe(Effect.asVoid)
+
   /** materialization rows plus their inputs, in the order of `rows` */
   const withInputs = (rows: ReadonlyArray<typeof MaterializationRow.Type>) =>
     Effect.gen(function* () {
@@ -91,19 +98,14 @@ export const make = Effect.gen(function* () {
         Effect.map((rs) => (rs[0] ? runFromRow(rs[0]) : undefined)),
         wrap("reading a run")
       ),
-    appendEvents: (events) =>
-      Effect.forEach(chunks(events), (batch) =>
-        sql`INSERT INTO run_events ${sql.insert(
-          batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
-        )}`
-      ).pipe(Effect.asVoid, wrap("appending run events")),
+    appendEvents: (events) => insertEvents(events).pipe(wrap("appending run events")),
     runEvents: (runId, afterSeq) =>
       sql`SELECT * FROM run_events WHERE run_id = ${runId} AND seq > ${afterSeq ?? 0} ORDER BY seq`.pipe(
         Effect.flatMap(decodeEvents),
         Effect.map((rs) => rs.map(runEventFromRow)),
         wrap("reading run events")
       ),
-    recordMaterialization: (m) =>
+    recordMaterialization: (m, events = []) =>
       sql
         .withTransaction(
           Effect.gen(function* () {
@@ -133,6 +135,7 @@ export const make = Effect.gen(function* () {
             yield* upsertCurrent("current_materializations", "materialization_id", [
               { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id }
             ])
+            yield* insertEvents(events)
           })
         )
         .pipe(wrap("recording a materialization")),

@@ -6,9 +6,8 @@ import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
 
 /**
- * LeaseStore on any @effect/sql client: insert-if-absent, then a conditional update that only the holder or a
- * taker of an expired lease can make; the lease is taken when that update matched its row. Each statement is
- * atomic on its own.
+ * LeaseStore on any @effect/sql client: a lease is taken by inserting it, or by an update that only its holder or
+ * a taker of an expired lease can make; taken when that matched its row. Each statement is atomic on its own.
  */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
@@ -22,13 +21,21 @@ export const make = Effect.gen(function* () {
         const p = partition ?? ""
         const now = Date.now()
         const row = { asset_key: asset, partition_key: p, holder, expires_at: now + ttlMs }
-        yield* sql.onDialectOrElse({
-          mysql: () => sql`INSERT IGNORE INTO leases ${sql.insert(row)}`,
-          orElse: () => sql`INSERT OR IGNORE INTO leases ${sql.insert(row)}`
+        const taken = yield* sql.onDialectOrElse({
+          // MySQL reports a found row for an update that changed nothing, so it inserts, then updates on its own
+          mysql: () =>
+            Effect.zipRight(
+              sql`INSERT IGNORE INTO leases ${sql.insert(row)}`,
+              sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
+                WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`.raw
+            ),
+          // one statement: inserted, or updated where the holder or an expired lease allows; nothing otherwise
+          orElse: () =>
+            sql`INSERT INTO leases ${sql.insert(row)} ON CONFLICT (asset_key, partition_key)
+              DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+              WHERE leases.holder = excluded.holder OR leases.expires_at < ${now}`.raw
         })
-        const updated = yield* sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
-          WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`.raw
-        return affectedRows(updated) === 1
+        return affectedRows(taken) === 1
       }).pipe(wrap("acquiring a lease")),
     release: (asset, partition, holder) =>
       sql`DELETE FROM leases WHERE asset_key = ${asset} AND partition_key = ${partition ?? ""} AND holder = ${holder}`.pipe(

@@ -1,6 +1,6 @@
 import { Context, type Effect } from "effect"
 import type { EventStoreError } from "../events/EventStore.js"
-import type { Backfill, BackfillStatus, BackfillTask, TaskState } from "./records.js"
+import type { Backfill, BackfillStatus, BackfillTask, OpenTask, TaskState } from "./records.js"
 
 /**
  * Persisted backfills: the plan's tasks and each one's state, so a backfill survives its process and can be
@@ -19,12 +19,12 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
      * the first `limit` pending or running tasks in plan order from `fromSeq` on: a task's unfinished upstream tasks
      * come before it, and a finished task never opens again within a run, so a runner can pass the first seq it saw
      */
-    readonly open: (id: string, limit: number, fromSeq: number) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
+    readonly open: (id: string, limit: number, fromSeq: number) => Effect.Effect<ReadonlyArray<OpenTask>, EventStoreError>
     /** which of these tasks failed or were abandoned */
     readonly failedAmong: (id: string, taskIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
     readonly counts: (id: string) => Effect.Effect<Readonly<Record<TaskState, number>>, EventStoreError>
     /** takes the task if it is still as seen (same state and attempts); true when this worker got it */
-    readonly claim: (task: BackfillTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
+    readonly claim: (task: OpenTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
     readonly renew: (backfillId: string, taskId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
     readonly finish: (backfillId: string, taskId: string, worker: string, state: TaskState, message: string) => Effect.Effect<void, EventStoreError>
     /** puts not-done tasks back to pending (resume); returns how many */

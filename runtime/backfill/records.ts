@@ -35,3 +35,6 @@ export const BackfillTask = Schema.Struct({
   message: Schema.String
 })
 export type BackfillTask = typeof BackfillTask.Type
+
+/** What a runner needs of an open task to claim and run it (the window of open tasks is read on every claim). */
+export type OpenTask = Pick<BackfillTask, "backfillId" | "taskId" | "seq" | "asset" | "partition" | "dependsOn" | "state" | "attempts" | "worker" | "leaseExpiresAt">

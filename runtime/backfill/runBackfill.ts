@@ -11,7 +11,7 @@ import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
 import { State } from "../status/State.js"
 import { BackfillStore } from "./BackfillStore.js"
-import type { BackfillTask, TaskState } from "./records.js"
+import type { OpenTask, TaskState } from "./records.js"
 import { processAlive } from "../execute/processAlive.js"
 
 export interface BackfillProgress {
@@ -32,7 +32,7 @@ export interface RunBackfillOptions {
 }
 
 /** A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this host. */
-const abandonedRunning = (t: BackfillTask, now: number): boolean => {
+const abandonedRunning = (t: OpenTask, now: number): boolean => {
   if (t.state !== "running") return false
   if (t.leaseExpiresAt !== null && t.leaseExpiresAt < now) return true
   const [host, pid] = (t.worker ?? "").split(":")
@@ -87,14 +87,16 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       lastReport = Date.now()
       yield* options.onProgress(progressOf(yield* backfills.counts(backfill.id)))
     })
-  // a window of the earliest open tasks is enough: tasks are stored in dependency order
-  const window = Math.max(32, options.concurrency * 8)
+  // a window of the earliest open tasks is enough, as tasks are stored in dependency order: sized to what is running
+  // at its head plus room to find ready tasks, and grown while it holds nothing ready
+  const minWindow = Math.max(8, options.concurrency * 2)
+  let window = minWindow
   // where the window starts: the first open seq seen so far, since finished tasks do not open again in a run
   let fromSeq = 0
   // a cancel is looked for at most this often, not on every claim
   let canceledCheckedAt = 0
 
-  /** the next task this worker took, or "wait" / "over" / "again" (lost a race: look again at once) */
+  /** the next task this worker took, or "wait" / "over" / "again" (lost a race, or widened the window: look again at once) */
   const claimNext = Effect.gen(function* () {
     if (Date.now() - canceledCheckedAt >= 250) {
       canceledCheckedAt = Date.now()
@@ -106,8 +108,14 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     const openIds = new Set(open.map((t) => t.taskId))
     // a pending task whose dependencies are all out of the window has them finished: ready, unless one failed
     const ready = open.filter((t) => t.state === "pending" && t.dependsOn.every((d) => !openIds.has(d)))
-    const failed = new Set(yield* backfills.failedAmong(backfill.id, [...new Set(ready.flatMap((t) => t.dependsOn))]))
     const now = Date.now()
+    const running = open.filter((t) => t.state === "running").length
+    if (ready.length > 0) window = Math.max(minWindow, running + minWindow)
+    else if (open.length === window && window < 4096 && !open.some((t) => abandonedRunning(t, now))) {
+      window *= 2
+      return "again" as const
+    }
+    const failed = new Set(yield* backfills.failedAmong(backfill.id, [...new Set(ready.flatMap((t) => t.dependsOn))]))
     for (const t of open) {
       if (t.state === "pending") {
         if (!ready.includes(t)) continue
@@ -126,7 +134,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     return "wait" as const
   })
 
-  const runOne = (t: BackfillTask) =>
+  const runOne = (t: OpenTask) =>
     Effect.gen(function* () {
       yield* Ref.update(claimed, (n) => n + 1)
       // the task's own lease says this worker is alive; it lapses if the process dies

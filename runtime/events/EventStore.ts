@@ -29,8 +29,11 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     readonly run: (id: string) => Effect.Effect<Run | undefined, EventStoreError>
     readonly appendEvents: (events: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
     readonly runEvents: (runId: string, afterSeq?: number) => Effect.Effect<ReadonlyArray<RunEvent>, EventStoreError>
-    /** stores a materialization and its inputs and makes it the current one for its asset partition, in one transaction */
-    readonly recordMaterialization: (m: Materialization) => Effect.Effect<void, EventStoreError>
+    /**
+     * stores a materialization and its inputs and makes it the current one for its asset partition, with the run
+     * events that report it, in one transaction
+     */
+    readonly recordMaterialization: (m: Materialization, events?: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
     /** the current materialization of every asset partition (of the given assets, or all) */
     readonly currentMaterializations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** the current materialization of exactly these asset partitions (those materialized) */

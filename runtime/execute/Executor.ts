@@ -76,7 +76,8 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
           const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
           const type: RunEventType =
             s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
-          yield* store.appendEvents([event(type, task, message)]).pipe(Effect.ignoreLogged)
+          // a success event was recorded with its materialization
+          if (s !== "succeeded") yield* store.appendEvents([event(type, task, message)]).pipe(Effect.ignoreLogged)
           yield* progress({ _tag: "Finished", outcome })
           yield* Deferred.succeed(done.get(task.id)!, s)
           return outcome
@@ -98,11 +99,12 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
           asset: graph.get(task.asset) as AssetDef<any, any>,
           partition: task.partition,
           runId,
-          inputs: resolver.currentInputs(task.asset, task.partition)
+          inputs: resolver.currentInputs(task.asset, task.partition),
+          reportedBy: (m) => [event("STEP_SUCCESS", task, succeededMessage(m))]
         }).pipe(Effect.exit)
         if (Exit.isSuccess(exit)) {
           state.putMaterialization(exit.value)
-          return yield* finish("succeeded", `${exit.value.rowCount} rows, data version ${exit.value.dataVersion}`, exit.value)
+          return yield* finish("succeeded", succeededMessage(exit.value), exit.value)
         }
         if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
         return yield* finish("failed", failureMessage(exit.cause))
@@ -119,6 +121,8 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
 
   return yield* Effect.forEach(plan.tasks, runTask, { concurrency: "unbounded" })
 })
+
+const succeededMessage = (m: Materialization) => `${m.rowCount} rows, data version ${m.dataVersion}`
 
 const failureMessage = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)

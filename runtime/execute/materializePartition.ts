@@ -4,7 +4,7 @@ import { shortHash } from "../asset/codeVersion.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
-import type { Materialization } from "../events/records.js"
+import type { Materialization, NewRunEvent } from "../events/records.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
 import { Lake } from "../lake/Lake.js"
 import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
@@ -22,6 +22,8 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   readonly partition: PartitionKey | null
   readonly runId: string
   readonly inputs: ReadonlyArray<CurrentInput>
+  /** run events recorded with the materialization, in its transaction (the step's success) */
+  readonly reportedBy?: (m: Materialization) => ReadonlyArray<NewRunEvent>
 }) {
   const { asset, partition, runId, graph } = args
   const engine = yield* Engine
@@ -104,7 +106,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
       producerId: i.producerId
     }))
   }
-  yield* store.recordMaterialization(materialization)
+  yield* store.recordMaterialization(materialization, args.reportedBy?.(materialization))
   return materialization
 })
 
