@@ -3,7 +3,7 @@ import { Config, Duration, Effect, Either, Ref, Schedule } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
-import { execute, type Progress } from "../execute/Executor.js"
+import { runTask, type Progress } from "../execute/Executor.js"
 import { loadState, refreshState } from "../execute/materialize.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { withLease } from "../lease/withLease.js"
@@ -95,6 +95,10 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
   let fromSeq = 0
   // a cancel is looked for at most this often, not on every claim
   let canceledCheckedAt = 0
+  // tasks this worker finished and how: a ready task whose dependencies all succeeded here needs no look at the store
+  const finishedHere = new Map<string, TaskState>()
+  const finish = (taskId: string, end: TaskState, message: string) =>
+    Effect.tap(backfills.finish(backfill.id, taskId, worker, end, message), () => Effect.sync(() => finishedHere.set(taskId, end)))
 
   /** the next task this worker took, or "wait" / "over" / "again" (lost a race, or widened the window: look again at once) */
   const claimNext = Effect.gen(function* () {
@@ -115,14 +119,16 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       window *= 2
       return "again" as const
     }
-    const failed = new Set(yield* backfills.failedAmong(backfill.id, [...new Set(ready.flatMap((t) => t.dependsOn))]))
+    const okHere = (d: string) => finishedHere.get(d) === "succeeded" || finishedHere.get(d) === "skipped"
+    const unknownDeps = [...new Set(ready.flatMap((t) => t.dependsOn))].filter((d) => !okHere(d))
+    const failed = new Set(yield* backfills.failedAmong(backfill.id, unknownDeps))
     for (const t of open) {
       if (t.state === "pending") {
         if (!ready.includes(t)) continue
         const badDeps = t.dependsOn.filter((d) => failed.has(d))
         if (badDeps.length > 0) {
           if (yield* backfills.claim(t, worker, now + ttlMs)) {
-            yield* backfills.finish(backfill.id, t.taskId, worker, "abandoned", `upstream failed: ${badDeps.join(", ")}`)
+            yield* finish(t.taskId, "abandoned", `upstream failed: ${badDeps.join(", ")}`)
           }
           return "again" as const
         }
@@ -146,20 +152,22 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
         )
       )
       const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
-      const [outcome] = yield* execute({
-        graph,
-        state,
-        plan: { tasks: [task], fresh: [] },
-        runId,
-        concurrency: 1,
-        ...(options.onTask ? { onProgress: options.onTask } : {}),
-        around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs })(run),
-        // upstream tasks may have been run by other workers
-        refresh: (tk) => refreshState(graph, state, tk.asset, tk.partition)
-      })
+      // its upstream tasks are done (claimed only then), so it runs on its own
+      const outcome = yield* runTask(
+        {
+          graph,
+          state,
+          runId,
+          ...(options.onTask ? { onProgress: options.onTask } : {}),
+          around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs })(run),
+          // upstream tasks may have been run by other workers
+          refresh: (tk) => refreshState(graph, state, tk.asset, tk.partition)
+        },
+        task
+      )
       const end: TaskState =
-        outcome!.state === "succeeded" ? "succeeded" : outcome!.state === "skipped-fresh" ? "skipped" : outcome!.state === "failed" ? "failed" : "abandoned"
-      yield* backfills.finish(backfill.id, t.taskId, worker, end, outcome!.message)
+        outcome.state === "succeeded" ? "succeeded" : outcome.state === "skipped-fresh" ? "skipped" : outcome.state === "failed" ? "failed" : "abandoned"
+      yield* finish(t.taskId, end, outcome.message)
       yield* reportCounts(false)
     }).pipe(Effect.scoped)
 

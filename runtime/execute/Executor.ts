@@ -31,12 +31,11 @@ export type Progress =
 
 export type ExecutorServices = Engine | Lake | EventStore | LeaseStore
 
-export interface ExecuteOptions {
+/** What running one task needs: the plan's context without the plan. */
+export interface TaskOptions {
   readonly graph: AssetGraph
   readonly state: State
-  readonly plan: Plan
   readonly runId: string
-  readonly concurrency: number
   readonly onProgress?: (p: Progress) => Effect.Effect<void>
   /** runs around each task's check-and-materialize, e.g. to hold the asset partition's lease */
   readonly around?: (task: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => Effect.Effect<TaskOutcome, unknown, ExecutorServices>
@@ -44,82 +43,97 @@ export interface ExecuteOptions {
   readonly refresh?: (task: Task) => Effect.Effect<void, unknown, ExecutorServices>
 }
 
+export interface ExecuteOptions extends TaskOptions {
+  readonly plan: Plan
+  readonly concurrency: number
+}
+
 /**
- * Runs a plan: each task waits for the tasks it reads; a task whose upstream failed is abandoned; before running,
- * a task not forced is checked again against the state as it is now, so an upstream that wrote identical data
- * leaves it fresh (skipped). At most `concurrency` materializations run at once.
+ * One task whose upstream tasks are done: abandoned when one of them failed; otherwise, unless forced, checked again
+ * against the state as it is now (an upstream that wrote identical data leaves it fresh, skipped), then
+ * materialized. Every end is reported as a run event and to `onProgress`; nothing fails.
+ */
+export const runTask = (
+  options: TaskOptions,
+  task: Task,
+  failedUpstream: ReadonlyArray<string> = [],
+  /** bounds the check-and-materialize, e.g. by the run's concurrency */
+  limit: <A, E, R>(run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = (run) => run
+): Effect.Effect<TaskOutcome, never, ExecutorServices> =>
+  Effect.gen(function* () {
+    const { graph, state, runId } = options
+    const store = yield* EventStore
+    const progress = options.onProgress ?? (() => Effect.void)
+    const around = options.around ?? ((_t: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => run)
+    const started = Date.now()
+    const event = (type: RunEventType, message: string): NewRunEvent => ({
+      runId,
+      at: new Date().toISOString(),
+      type,
+      asset: task.asset as AssetKey,
+      partition: task.partition as PartitionKey | null,
+      message
+    })
+    const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
+      Effect.gen(function* () {
+        const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
+        const type: RunEventType = s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
+        // a success event was recorded with its materialization
+        if (s !== "succeeded") yield* store.appendEvents([event(type, message)]).pipe(Effect.ignoreLogged)
+        yield* progress({ _tag: "Finished", outcome })
+        return outcome
+      })
+
+    if (failedUpstream.length > 0) return yield* finish("abandoned", `upstream failed: ${failedUpstream.join(", ")}`)
+
+    const attempt = Effect.gen(function* () {
+      if (options.refresh) yield* options.refresh(task)
+      const resolver = new StatusResolver(graph, state)
+      if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
+        return yield* finish("skipped-fresh", "fresh: its inputs did not change")
+      }
+      yield* store.appendEvents([event("STEP_START", "")]).pipe(Effect.ignoreLogged)
+      yield* progress({ _tag: "Started", task })
+      const exit = yield* materializePartition({
+        graph,
+        asset: graph.get(task.asset) as AssetDef<any, any>,
+        partition: task.partition,
+        runId,
+        inputs: resolver.currentInputs(task.asset, task.partition),
+        reportedBy: (m) => [event("STEP_SUCCESS", succeededMessage(m))]
+      }).pipe(Effect.exit)
+      if (Exit.isSuccess(exit)) {
+        state.putMaterialization(exit.value)
+        return yield* finish("succeeded", succeededMessage(exit.value), exit.value)
+      }
+      if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
+      return yield* finish("failed", failureMessage(exit.cause))
+    })
+    // an asset compute's own requirements are checked against the project's layer by defineProject
+    return yield* limit(
+      around(task, attempt).pipe(
+        Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? finish("abandoned", "interrupted") : finish("failed", failureMessage(cause))))
+      )
+    )
+  }) as Effect.Effect<TaskOutcome, never, ExecutorServices>
+
+/**
+ * Runs a plan: each task waits for the tasks it reads, then runs as `runTask` says. At most `concurrency`
+ * materializations run at once.
  */
 export const execute = Effect.fn("Executor.execute")(function* (options: ExecuteOptions) {
-  const { graph, state, plan, runId } = options
-  const store = yield* EventStore
   const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
   const done = new Map<string, Deferred.Deferred<TaskOutcome["state"]>>()
-  for (const t of plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
-  const progress = options.onProgress ?? (() => Effect.void)
-  const around = options.around ?? ((_t: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => run)
-
-  const event = (type: RunEventType, task: Task, message: string): NewRunEvent => ({
-    runId,
-    at: new Date().toISOString(),
-    type,
-    asset: task.asset as AssetKey,
-    partition: task.partition as PartitionKey | null,
-    message
-  })
-
-  const runTask = (task: Task) =>
+  for (const t of options.plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
+  const runOne = (task: Task) =>
     Effect.gen(function* () {
       const upstream = yield* Effect.forEach(task.dependsOn, (id) => Deferred.await(done.get(id)!))
-      const started = Date.now()
-      const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
-        Effect.gen(function* () {
-          const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
-          const type: RunEventType =
-            s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
-          // a success event was recorded with its materialization
-          if (s !== "succeeded") yield* store.appendEvents([event(type, task, message)]).pipe(Effect.ignoreLogged)
-          yield* progress({ _tag: "Finished", outcome })
-          yield* Deferred.succeed(done.get(task.id)!, s)
-          return outcome
-        })
-
-      const badUpstream = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
-      if (badUpstream.length > 0) return yield* finish("abandoned", `upstream failed: ${badUpstream.join(", ")}`)
-
-      const attempt = Effect.gen(function* () {
-        if (options.refresh) yield* options.refresh(task)
-        const resolver = new StatusResolver(graph, state)
-        if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
-          return yield* finish("skipped-fresh", "fresh: its inputs did not change")
-        }
-        yield* store.appendEvents([event("STEP_START", task, "")]).pipe(Effect.ignoreLogged)
-        yield* progress({ _tag: "Started", task })
-        const exit = yield* materializePartition({
-          graph,
-          asset: graph.get(task.asset) as AssetDef<any, any>,
-          partition: task.partition,
-          runId,
-          inputs: resolver.currentInputs(task.asset, task.partition),
-          reportedBy: (m) => [event("STEP_SUCCESS", task, succeededMessage(m))]
-        }).pipe(Effect.exit)
-        if (Exit.isSuccess(exit)) {
-          state.putMaterialization(exit.value)
-          return yield* finish("succeeded", succeededMessage(exit.value), exit.value)
-        }
-        if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
-        return yield* finish("failed", failureMessage(exit.cause))
-      })
-      return yield* semaphore.withPermits(1)(
-        around(task, attempt).pipe(
-          Effect.catchAllCause((cause) =>
-            Cause.isInterruptedOnly(cause) ? finish("abandoned", "interrupted") : finish("failed", failureMessage(cause))
-          )
-        )
-      )
-      // an asset compute's own requirements are checked against the project's layer by defineProject
-    }) as Effect.Effect<TaskOutcome, never, ExecutorServices>
-
-  return yield* Effect.forEach(plan.tasks, runTask, { concurrency: "unbounded" })
+      const failed = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
+      const outcome = yield* runTask(options, task, failed, semaphore.withPermits(1))
+      yield* Deferred.succeed(done.get(task.id)!, outcome.state)
+      return outcome
+    })
+  return yield* Effect.forEach(options.plan.tasks, runOne, { concurrency: "unbounded" })
 })
 
 const succeededMessage = (m: Materialization) => `${m.rowCount} rows, data version ${m.dataVersion}`
