@@ -326,6 +326,8 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
       execute(query).then(
         () => {
           const cutoff = workgroups[workgroup]?.bytesScannedCutoff
+          // held RUNNING, its bytes known, at least as long as it took to get here: a client polling with a doubling
+          // delay sees this state (as it would a real query's growing scan), however slow the machine is
           setTimeout(() => {
             if (query.state !== "RUNNING") return
             if (cutoff !== undefined && query.bytes > cutoff) {
@@ -333,7 +335,7 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
               query.reason = "Query cancelled! : Bytes scanned limit was exceeded"
             } else query.state = "SUCCEEDED"
             query.completed = Date.now()
-          }, Math.max(0, runningMs - (Date.now() - runningSince)))
+          }, Math.max(runningMs, Date.now() - runningSince))
         },
         (e: Error) => {
           if (query.state !== "RUNNING") return
