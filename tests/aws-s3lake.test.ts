@@ -47,14 +47,18 @@ describe("the S3 lake over a real S3-protocol server", () => {
 
   it("writes, lists with paging past 1000 keys, and reads back", async () => {
     await Effect.runPromise(
-      Effect.forEach(Array.from({ length: 1005 }, (_, i) => i), (i) => lake.write(`landing/many/f${String(i).padStart(4, "0")}.txt`, bytes(`${i}\n`)), {
-        concurrency: 16
-      })
+      // bodies in one piece and as streams, alternately
+      Effect.forEach(
+        Array.from({ length: 1005 }, (_, i) => i),
+        (i) => lake.write(`landing/many/f${String(i).padStart(4, "0")}.txt`, i % 2 === 0 ? encoder.encode(`${i}\n`) : bytes(`${i}\n`)),
+        { concurrency: 16 }
+      )
     )
     const listed = await Effect.runPromise(lake.list("landing/many/"))
     expect(listed.length).toBe(1005)
     expect(listed[1004]!.path).toBe("landing/many/f1004.txt")
     expect((await readAll(lake, "landing/many/f0042.txt")).toString()).toBe("42\n")
+    expect((await readAll(lake, "landing/many/f0043.txt")).toString()).toBe("43\n")
     expect(await Effect.runPromise(lake.exists("landing/many/f0001.txt"))).toBe(true)
     expect(await Effect.runPromise(lake.exists("landing/many/nope.txt"))).toBe(false)
   })

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { createReadStream, mkdirSync, renameSync, writeFileSync } from "node:fs"
+import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { open, readdir, rm, stat } from "node:fs/promises"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { NodeStream } from "@effect/platform-node"
@@ -81,7 +81,12 @@ export const make = (root: string): Lake["Type"] => {
         if (body instanceof Uint8Array) {
           return yield* attempt("writing", path, async () => {
             ensureDir(dirname(tmp))
-            writeFileSync(tmp, body)
+            try {
+              writeFileSync(tmp, body)
+            } catch (e) {
+              rmSync(tmp, { force: true })
+              throw e
+            }
             publish()
           })
         }
