@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process"
 import { rmSync } from "node:fs"
-import { join } from "node:path"
+import { join, resolve } from "node:path"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
@@ -78,6 +79,28 @@ const anObservation = (asset: string, dataVersion: string, partition: string | n
   partition: partition === null ? null : month(partition),
   dataVersion,
   observedAt: new Date().toISOString()
+})
+
+describe("the SQLite event store shared by processes", () => {
+  it("records observations from two processes at once without failing either", async () => {
+    const dir = tempDir("event-store-processes-")
+    const file = join(dir, "events.sqlite")
+    // the migrations first, so the two processes race on observations only
+    await Effect.runPromise(Effect.provide(EventStore, SqliteEventStore.layer(file)))
+    const run = (name: string) =>
+      new Promise<{ code: number | null; err: string }>((done) => {
+        const c = spawn(process.execPath, ["--import", "tsx", resolve("tests/fixtures/observeMany.ts"), file, name, "300"], { stdio: "pipe" })
+        let err = ""
+        c.stderr.on("data", (d: Buffer) => (err += d.toString()))
+        c.once("exit", (code) => done({ code, err }))
+      })
+    const results = await Promise.all([run("a"), run("b")])
+    rmSync(dir, { recursive: true, force: true })
+    expect(results, results.map((r) => r.err).join("\n")).toEqual([
+      { code: 0, err: expect.any(String) },
+      { code: 0, err: expect.any(String) }
+    ])
+  }, 60_000)
 })
 
 describe.each(backends)("event store contract on $name", (backend) => {

@@ -199,29 +199,33 @@ export const make = Effect.gen(function* () {
             wrap("reading failures")
           ),
     recordObservations: (observations) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            if (observations.length === 0) return
-            const keys = [...new Set(observations.map((o) => o.asset as string))]
-            const current = yield* decodeObservations(
-              yield* sql`SELECT o.* FROM current_observations c JOIN observations o ON o.id = c.observation_id WHERE ${sql.in("c.asset_key", keys)}`
-            )
-            const known = new Map(current.map((o) => [`${o.asset_key}\u0000${o.partition_key}`, o.data_version]))
-            const changed = observations.filter((o) => known.get(`${o.asset}\u0000${o.partition ?? ""}`) !== o.dataVersion)
-            for (const batch of chunks(changed)) {
-              yield* sql`INSERT INTO observations ${sql.insert(
+      Effect.gen(function* () {
+        if (observations.length === 0) return
+        const keys = [...new Set(observations.map((o) => o.asset as string))]
+        const current = yield* decodeObservations(
+          yield* sql`SELECT o.* FROM current_observations c JOIN observations o ON o.id = c.observation_id WHERE ${sql.in("c.asset_key", keys)}`
+        )
+        const known = new Map(current.map((o) => [`${o.asset_key}\u0000${o.partition_key}`, o.data_version]))
+        const changed = observations.filter((o) => known.get(`${o.asset}\u0000${o.partition ?? ""}`) !== o.dataVersion)
+        // The read stays out of the transaction. On SQLite a transaction that reads and then writes fails at once
+        // (SQLITE_BUSY, no waiting) when another process wrote in between, as two runners starting together do; a
+        // transaction that only writes waits its turn. Two runners seeing the same change both record it: harmless.
+        if (changed.length === 0) return
+        yield* sql.withTransaction(
+          Effect.forEach(chunks(changed), (batch) =>
+            Effect.zipRight(
+              sql`INSERT INTO observations ${sql.insert(
                 batch.map((o) => ({ id: o.id, asset_key: o.asset, partition_key: o.partition ?? "", data_version: o.dataVersion, observed_at: o.observedAt }))
-              )}`
-              yield* upsertCurrent(
+              )}`,
+              upsertCurrent(
                 "current_observations",
                 "observation_id",
                 batch.map((o) => ({ asset_key: o.asset, partition_key: o.partition ?? "", observation_id: o.id }))
               )
-            }
-          })
+            )
+          )
         )
-        .pipe(wrap("recording observations")),
+      }).pipe(wrap("recording observations")),
     currentObservations: (assets) =>
       Effect.gen(function* () {
         if (assets !== undefined && assets.length === 0) return []
