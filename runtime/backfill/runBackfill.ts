@@ -89,16 +89,41 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     })
   // a window of the earliest open tasks is enough, as tasks are stored in dependency order: sized to what is running
   // at its head plus room to find ready tasks, and grown while it holds nothing ready
-  const minWindow = Math.max(8, options.concurrency * 2)
+  const minWindow = Math.max(16, options.concurrency * 4)
   let window = minWindow
   // where the window starts: the first open seq seen so far, since finished tasks do not open again in a run
   let fromSeq = 0
   // a cancel is looked for at most this often, not on every claim
   let canceledCheckedAt = 0
-  // tasks this worker finished and how: a ready task whose dependencies all succeeded here needs no look at the store
+  // tasks this worker finished and how: what it learns without reading the store again
   const finishedHere = new Map<string, TaskState>()
   const finish = (taskId: string, end: TaskState, message: string) =>
     Effect.tap(backfills.finish(backfill.id, taskId, worker, end, message), () => Effect.sync(() => finishedHere.set(taskId, end)))
+  const okHere = (d: string) => finishedHere.get(d) === "succeeded" || finishedHere.get(d) === "skipped"
+  const failedHere = (d: string) => finishedHere.get(d) === "failed" || finishedHere.get(d) === "abandoned"
+
+  // The window as last read serves claims until it holds nothing ready: a task is ready when each dependency was
+  // out of the window (finished before the read) or finished here since. A task taken by another worker meanwhile
+  // shows as a lost claim, and the window is read again.
+  let seen: Array<OpenTask> = []
+  let seenOpen = new Set<string>()
+  let seenFailed = new Set<string>()
+  const take = (now: number): OpenTask | undefined => {
+    const i = seen.findIndex((t) =>
+      t.state === "pending" ? t.dependsOn.every((d) => okHere(d) || failedHere(d) || !seenOpen.has(d)) : abandonedRunning(t, now)
+    )
+    // out of the window before the claim yields, so another loop of this worker does not try it too
+    return i < 0 ? undefined : seen.splice(i, 1)[0]
+  }
+  const read = Effect.gen(function* () {
+    const open = yield* backfills.open(backfill.id, window, fromSeq)
+    if (open.length > 0) fromSeq = Math.max(fromSeq, open[0]!.seq)
+    seen = [...open]
+    seenOpen = new Set(open.map((t) => t.taskId))
+    const outside = [...new Set(open.flatMap((t) => (t.state === "pending" ? t.dependsOn : [])))].filter((d) => !seenOpen.has(d) && !okHere(d))
+    seenFailed = new Set(yield* backfills.failedAmong(backfill.id, outside))
+    return open
+  })
 
   /** the next task this worker took, or "wait" / "over" / "again" (lost a race, or widened the window: look again at once) */
   const claimNext = Effect.gen(function* () {
@@ -106,38 +131,32 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       canceledCheckedAt = Date.now()
       if ((yield* backfills.get(backfill.id))?.status === "CANCELED") return "over" as const
     }
-    const open = yield* backfills.open(backfill.id, window, fromSeq)
-    if (open.length === 0) return "over" as const
-    fromSeq = Math.max(fromSeq, open[0]!.seq)
-    const openIds = new Set(open.map((t) => t.taskId))
-    // a pending task whose dependencies are all out of the window has them finished: ready, unless one failed
-    const ready = open.filter((t) => t.state === "pending" && t.dependsOn.every((d) => !openIds.has(d)))
-    const now = Date.now()
-    const running = open.filter((t) => t.state === "running").length
-    if (ready.length > 0) window = Math.max(minWindow, running + minWindow)
-    else if (open.length === window && window < 4096 && !open.some((t) => abandonedRunning(t, now))) {
-      window *= 2
-      return "again" as const
-    }
-    const okHere = (d: string) => finishedHere.get(d) === "succeeded" || finishedHere.get(d) === "skipped"
-    const unknownDeps = [...new Set(ready.flatMap((t) => t.dependsOn))].filter((d) => !okHere(d))
-    const failed = new Set(yield* backfills.failedAmong(backfill.id, unknownDeps))
-    for (const t of open) {
-      if (t.state === "pending") {
-        if (!ready.includes(t)) continue
-        const badDeps = t.dependsOn.filter((d) => failed.has(d))
-        if (badDeps.length > 0) {
-          if (yield* backfills.claim(t, worker, now + ttlMs)) {
-            yield* finish(t.taskId, "abandoned", `upstream failed: ${badDeps.join(", ")}`)
-          }
+    let t = take(Date.now())
+    if (t === undefined) {
+      const open = yield* read
+      if (open.length === 0) return "over" as const
+      const now = Date.now()
+      t = take(now)
+      if (t === undefined) {
+        if (open.length === window && window < 4096 && !open.some((o) => abandonedRunning(o, now))) {
+          window *= 2
           return "again" as const
         }
-        return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
-      } else if (abandonedRunning(t, now)) {
-        return (yield* backfills.claim(t, worker, now + ttlMs)) ? t : ("again" as const)
+        return "wait" as const
       }
+      window = Math.max(minWindow, open.filter((o) => o.state === "running").length + minWindow)
     }
-    return "wait" as const
+    const badDeps = t.state === "pending" ? t.dependsOn.filter((d) => seenFailed.has(d) || failedHere(d)) : []
+    const claimed = yield* backfills.claim(t, worker, Date.now() + ttlMs)
+    if (!claimed) {
+      seen = []
+      return "again" as const
+    }
+    if (badDeps.length > 0) {
+      yield* finish(t.taskId, "abandoned", `upstream failed: ${badDeps.join(", ")}`)
+      return "again" as const
+    }
+    return t
   })
 
   const runOne = (t: OpenTask) =>
