@@ -111,6 +111,26 @@ describe("backfills", () => {
     }
   })
 
+  it("keeps a long task's lease alive: a second runner does not take a task that outlives the lease's lifetime", async () => {
+    const lifetime = process.env["ASSETS_LEASE_SECONDS"]
+    process.env["ASSETS_LEASE_SECONDS"] = "1"
+    try {
+      const p = (project = testProject({ assets: chain(1, { delayMs: 2500 }) }))
+      await p.run(landTick("2023-01", ["a"]))
+      const created = await p.run(createBackfill({ selection: "step1", range: { from: "2023-01" as PartitionKey, to: "2023-01" as PartitionKey }, force: false }))
+      const first = p.run(runBackfill({ backfillId: created.backfill.id, concurrency: 1 }))
+      // past the lease's lifetime, while the task still runs: another runner looks for work
+      await sleep(1800)
+      const second = await p.run(runBackfill({ backfillId: created.backfill.id, concurrency: 1, pollMs: 100 }))
+      expect(second.claimed).toBe(0)
+      expect(await first).toMatchObject({ done: 1, failed: 0, claimed: 1 })
+      expect((await allMaterializations(p, ["step1"])).get("step1[2023-01]")!.length).toBe(1)
+    } finally {
+      if (lifetime === undefined) delete process.env["ASSETS_LEASE_SECONDS"]
+      else process.env["ASSETS_LEASE_SECONDS"] = lifetime
+    }
+  })
+
   it("two overlapping materialize processes never run the same asset partition at the same time", async () => {
     const dir = tempDir()
     const env = { ...process.env, SYNTH_DIR: dir, SYNTH_DELAY_MS: "1500", ASSETS_CONFIG: resolve("tests/fixtures/synthetic.config.ts") }

@@ -163,9 +163,9 @@ export const make = Effect.gen(function* () {
           WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}`.raw
         return affectedRows(updated) === 1
       }).pipe(wrap("claiming a task")),
-    renew: (backfillId, taskId, worker, leaseExpiresAt) =>
+    renew: (backfillId, worker, leaseExpiresAt) =>
       sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}
-          WHERE backfill_id = ${backfillId} AND task_id = ${taskId} AND worker = ${worker} AND state = 'running'`.pipe(Effect.asVoid, wrap("renewing a task lease")),
+          WHERE backfill_id = ${backfillId} AND worker = ${worker} AND state = 'running'`.pipe(Effect.asVoid, wrap("renewing task leases")),
     finish: (backfillId, taskId, worker, state, message) =>
       sql`UPDATE backfill_tasks SET state = ${state}, message = ${message}, ended_at = ${now()}, lease_expires_at = NULL
           WHERE backfill_id = ${backfillId} AND task_id = ${taskId} AND worker = ${worker} AND state = 'running'`.pipe(

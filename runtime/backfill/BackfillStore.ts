@@ -25,7 +25,8 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
     readonly counts: (id: string) => Effect.Effect<Readonly<Record<TaskState, number>>, EventStoreError>
     /** takes the task if it is still as seen (same state and attempts); true when this worker got it */
     readonly claim: (task: OpenTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
-    readonly renew: (backfillId: string, taskId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
+    /** extends the leases of every task this worker is running (its heartbeat) */
+    readonly renew: (backfillId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
     readonly finish: (backfillId: string, taskId: string, worker: string, state: TaskState, message: string) => Effect.Effect<void, EventStoreError>
     /** puts not-done tasks back to pending (resume); returns how many */
     readonly reset: (id: string, states: ReadonlyArray<TaskState>) => Effect.Effect<number, EventStoreError>

@@ -162,14 +162,6 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
   const runOne = (t: OpenTask) =>
     Effect.gen(function* () {
       yield* Ref.update(claimed, (n) => n + 1)
-      // the task's own lease says this worker is alive; it lapses if the process dies
-      yield* Effect.forkScoped(
-        backfills.renew(backfill.id, t.taskId, worker, Date.now() + ttlMs).pipe(
-          Effect.ignore,
-          Effect.repeat(Schedule.spaced(Duration.millis(ttlMs / 3))),
-          Effect.delay(Duration.millis(ttlMs / 3))
-        )
-      )
       const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
       // its upstream tasks are done (claimed only then), so it runs on its own
       const outcome = yield* runTask(
@@ -188,7 +180,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
         outcome.state === "succeeded" ? "succeeded" : outcome.state === "skipped-fresh" ? "skipped" : outcome.state === "failed" ? "failed" : "abandoned"
       yield* finish(t.taskId, end, outcome.message)
       yield* reportCounts(false)
-    }).pipe(Effect.scoped)
+    })
 
   const loop: Effect.Effect<void, unknown, any> = Effect.gen(function* () {
     while (true) {
@@ -203,7 +195,16 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     }
   })
 
-  yield* Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true })
+  // one heartbeat for the worker: the leases of the tasks it runs say it is alive, and lapse if the process dies
+  const heartbeat = Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs)).pipe(
+    Effect.ignore,
+    Effect.repeat(Schedule.spaced(Duration.millis(ttlMs / 3))),
+    Effect.delay(Duration.millis(ttlMs / 3))
+  )
+  yield* Effect.raceFirst(
+    Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true }),
+    Effect.zipRight(heartbeat, Effect.never)
+  )
 
   yield* reportCounts(true)
   const summary = progressOf(yield* backfills.counts(backfill.id))
