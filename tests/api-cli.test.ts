@@ -49,6 +49,26 @@ describe("assets preview and assets serve", () => {
     expect(bad.err).toContain("YYYY-MM")
   })
 
+  it("bad arguments are a usage error (exit 2) that says what is wrong, and nothing runs", async () => {
+    const cases: Array<[ReadonlyArray<string>, string]> = [
+      [["materialize", "category_report", "--concurrency", "abc"], "is not a integer"],
+      [["materialize", "category_report", "--concurrency", "0"], "--concurrency must be at least 1"],
+      [["backfill", "streaming_films", "--from", "2023-01", "--to", "2023-02", "--concurrency", "0"], "--concurrency must be at least 1"],
+      [["worker", "--until-idle", "--concurrency", "-1"], "--concurrency must be at least 1"],
+      [["backfill", "resume", "bf-nope"], "no backfill bf-nope"],
+      [["backfill", "cancel", "bf-nope"], "no backfill bf-nope"],
+      [["backfill", "status", "bf-nope"], "no backfill bf-nope"]
+    ]
+    const results = await Promise.all(cases.map(([args]) => cli(args)))
+    results.forEach((r, i) => {
+      expect(r.code, `${cases[i]![0].join(" ")}\n${r.out}${r.err}`).toBe(2)
+      expect(r.out + r.err).toContain(cases[i]![1])
+      expect(r.out + r.err).not.toContain("[object Object]")
+    })
+    const list = await cli(["backfill", "list", "--json"])
+    expect(JSON.parse(list.out)).toEqual([])
+  })
+
   it("assets serve answers on loopback", async () => {
     const p = spawn(join(root, "bin", "assets.js"), ["serve", "--port", "0"], { cwd: root, env: env() })
     try {

@@ -12,6 +12,14 @@ export const partition = Options.text("partition").pipe(Options.withDescription(
 export const from = Options.text("from").pipe(Options.withDescription("first month, YYYY-MM"), Options.optional)
 export const to = Options.text("to").pipe(Options.withDescription("last month, YYYY-MM"), Options.optional)
 
+/** `--concurrency N`, at least 1. */
+export const concurrency = (fallback: number, description: string) =>
+  Options.integer("concurrency").pipe(
+    Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), "--concurrency must be at least 1"),
+    Options.withDefault(fallback),
+    Options.withDescription(description)
+  )
+
 /**
  * `--partition P` or `--from A --to B` as a range, each month checked against the partitions of the partitioned
  * assets among `keys`: malformed or out of range is an error that says why.

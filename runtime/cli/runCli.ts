@@ -1,4 +1,4 @@
-import { Command } from "@effect/cli"
+import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Layer } from "effect"
 import { Project } from "../project/Project.js"
@@ -45,9 +45,9 @@ export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, an
     Effect.catchAllCause((cause) => {
       const failure = Cause.failureOption(cause)
       if (failure._tag === "Some") {
+        // @effect/cli has printed what is wrong with the arguments already
+        if (ValidationError.isValidationError(failure.value)) return Effect.sync(() => (process.exitCode = 2))
         const e = failure.value as { _tag?: string; message?: string }
-        // @effect/cli has printed its own help for bad arguments already
-        if (e._tag === "ValidationError" || e._tag === "HelpRequested") return Effect.sync(() => (process.exitCode = 2))
         return Console.error(`error: ${e.message ?? String(e)}`).pipe(
           Effect.zipRight(Effect.sync(() => (process.exitCode = usageErrors.has(e._tag ?? "") ? 2 : 1)))
         )

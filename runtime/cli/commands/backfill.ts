@@ -1,6 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Option } from "effect"
 import { BackfillStore } from "../../backfill/BackfillStore.js"
+import type { Backfill } from "../../backfill/records.js"
 import { createBackfill } from "../../backfill/createBackfill.js"
 import { resumeBackfill } from "../../backfill/resumeBackfill.js"
 import { runBackfill } from "../../backfill/runBackfill.js"
@@ -8,10 +9,10 @@ import { resolveSelection } from "../../graph/Selection.js"
 import { PartitionError } from "../../partitions/MonthlyPartitions.js"
 import { Project } from "../../project/Project.js"
 import { at, plural } from "../format.js"
-import { from, json, partitionRange, to } from "../options.js"
+import { concurrency, from, json, partitionRange, to } from "../options.js"
 import { progressBar } from "../progressBar.js"
 
-const concurrency = Options.integer("concurrency").pipe(Options.withDefault(4), Options.withDescription("asset partitions at once in this process"))
+const concurrencyOption = concurrency(4, "asset partitions at once in this process")
 
 const run = (id: string, workers: number, asJson: boolean) =>
   Effect.gen(function* () {
@@ -25,11 +26,10 @@ const run = (id: string, workers: number, asJson: boolean) =>
     if (result.failed > 0) process.exitCode = 1
   })
 
-const statusOf = (id: string, asJson: boolean) =>
+const statusOf = (backfill: Backfill, asJson: boolean) =>
   Effect.gen(function* () {
     const store = yield* BackfillStore
-    const backfill = yield* store.get(id)
-    if (backfill === undefined) return yield* new PartitionError({ message: `no backfill ${id}: assets backfill list shows them` })
+    const id = backfill.id
     const tasks = yield* store.tasks(id)
     if (asJson) return yield* Console.log(JSON.stringify({ backfill, tasks }, null, 2))
     const by = (s: string) => tasks.filter((t) => t.state === s)
@@ -50,7 +50,7 @@ export const backfillCommand = Command.make(
     words: Args.text({ name: "selection | list | status <id> | cancel <id> | resume <id>" }).pipe(Args.repeated),
     from,
     to,
-    concurrency,
+    concurrency: concurrencyOption,
     force: Options.boolean("force").pipe(Options.withDescription("re-run partitions even when fresh")),
     detach: Options.boolean("detach").pipe(Options.withDescription("store the backfill and leave it to `assets worker` processes")),
     json
@@ -61,6 +61,13 @@ export const backfillCommand = Command.make(
       const store = yield* BackfillStore
       const needId = (v: string) =>
         id === undefined ? Effect.fail(new PartitionError({ message: `assets backfill ${v} <id>: name the backfill (assets backfill list shows them)` })) : Effect.succeed(id)
+      // the backfill a verb names, or a usage error
+      const named = (v: string) =>
+        Effect.flatMap(needId(v), (bid) =>
+          Effect.flatMap(store.get(bid), (b) =>
+            b === undefined ? Effect.fail(new PartitionError({ message: `no backfill ${bid}: assets backfill list shows them` })) : Effect.succeed(b)
+          )
+        )
       switch (verb) {
         case undefined:
           return yield* new PartitionError({ message: "name a selection to backfill, e.g. assets backfill streaming_films --from 2023-01 --to 2023-12" })
@@ -71,15 +78,14 @@ export const backfillCommand = Command.make(
           )
         }
         case "status":
-          return yield* statusOf(yield* needId(verb), args.json)
+          return yield* statusOf(yield* named(verb), args.json)
         case "cancel": {
-          const bid = yield* needId(verb)
-          if ((yield* store.get(bid)) === undefined) return yield* new PartitionError({ message: `no backfill ${bid}` })
+          const { id: bid } = yield* named(verb)
           yield* store.setStatus(bid, "CANCELED")
           return yield* Console.log(`backfill ${bid} canceled: running tasks finish, no new task starts`)
         }
         case "resume": {
-          const bid = yield* needId(verb)
+          const { id: bid } = yield* named(verb)
           const { reset } = yield* resumeBackfill(bid)
           if (!args.json) yield* Console.log(`resuming ${bid}: ${plural(reset, "failed or abandoned task")} back to pending; succeeded tasks are kept`)
           return yield* run(bid, args.concurrency, args.json)

@@ -6,7 +6,7 @@ import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
 import { describeCause } from "../../status/Cause.js"
 import { at, plural, seconds } from "../format.js"
-import { from, json, partition, partitionRange, to } from "../options.js"
+import { concurrency, from, json, partition, partitionRange, to } from "../options.js"
 
 const selection = Args.text({ name: "selection" }).pipe(
   Args.withDescription("key, +key (with upstream), key+ (with downstream), N+key, key+N, comma lists")
@@ -22,7 +22,7 @@ export const materializeCommand = Command.make(
     from,
     to,
     force: Options.boolean("force").pipe(Options.withDescription("run the selected assets even when fresh")),
-    concurrency: Options.integer("concurrency").pipe(Options.withDefault(2), Options.withDescription("asset partitions at once")),
+    concurrency: concurrency(2, "asset partitions at once"),
     json
   },
   (args) =>

@@ -2,6 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Duration, Effect } from "effect"
 import { BackfillStore } from "../../backfill/BackfillStore.js"
 import { runBackfill } from "../../backfill/runBackfill.js"
+import { concurrency } from "../options.js"
 
 /**
  * `assets worker`: works on every running backfill in the shared event store, alongside other workers; with
@@ -10,7 +11,7 @@ import { runBackfill } from "../../backfill/runBackfill.js"
 export const workerCommand = Command.make(
   "worker",
   {
-    concurrency: Options.integer("concurrency").pipe(Options.withDefault(2)),
+    concurrency: concurrency(2, "asset partitions at once in this worker"),
     untilIdle: Options.boolean("until-idle").pipe(Options.withDescription("exit when no running backfill has work left")),
     pollMs: Options.integer("poll-ms").pipe(Options.withDefault(1000))
   },
