@@ -15,6 +15,7 @@ describe("the S3 lake over a real S3-protocol server", () => {
   let lake: Lake["Type"]
   const committed: Array<S3Lake.Committed> = []
   const parts: Array<number> = []
+  let onDelete: (() => void) | undefined
 
   beforeAll(async () => {
     s3 = await startS3()
@@ -28,6 +29,7 @@ describe("the S3 lake over a real S3-protocol server", () => {
     client.middlewareStack.add(
       (next, context) => (args) => {
         if (context.commandName === "UploadPartCommand") parts.push((args.input as { PartNumber: number }).PartNumber)
+        if (context.commandName === "DeleteObjectsCommand") onDelete?.()
         return next(args)
       },
       { step: "initialize", name: "countParts" }
@@ -113,6 +115,29 @@ describe("the S3 lake over a real S3-protocol server", () => {
     expect(await Effect.runPromise(lake.cleanStaging(new Set(["alive"])))).toBe(1)
     const left = await s3.client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: "lake/.staging/" }))
     expect((left.Contents ?? []).map((o) => o.Key)).toEqual(["lake/.staging/alive/curated/u/data.parquet"])
+  })
+
+  it("commits partitions side by side: removing one's staging never takes a sibling's just-staged files", async () => {
+    // a CI run lost a month's staged output this way: the test server pruned the folders a commit had emptied
+    // while the next month was being staged into them. Each round stages February as January's staging is removed.
+    const staged = (round: number, month: string) => lake.stagingPath(`side${round}`, `curated/side/year=2023/month=${month}/data.parquet`)
+    const target = (month: string) => `curated/side/year=2023/month=${month}/data.parquet`
+    const failures: Array<string> = []
+    for (let round = 0; round < 150; round++) {
+      await Effect.runPromise(lake.write(staged(round, "01"), bytes("january")))
+      let february: Promise<void> = Promise.resolve()
+      onDelete = () => {
+        onDelete = undefined
+        february = new Promise((r) => setTimeout(r, (round % 8) / 2)).then(() =>
+          Effect.runPromise(lake.write(staged(round, "02"), bytes("february")).pipe(Effect.zipRight(lake.commit([{ from: staged(round, "02"), to: target("02") }]))))
+        )
+      }
+      const january = Effect.runPromise(lake.commit([{ from: staged(round, "01"), to: target("01") }]))
+      for (const r of await Promise.allSettled([january, january.then(() => february)])) if (r.status === "rejected") failures.push(`round ${round}: ${String(r.reason)}`)
+    }
+    onDelete = undefined
+    expect(failures).toEqual([])
+    expect((await readAll(lake, target("02"))).toString()).toBe("february")
   })
 
   it("fails a commit of nothing with the staged path named", async () => {

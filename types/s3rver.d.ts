@@ -18,5 +18,7 @@ declare module "@20minutes/s3rver" {
     run(): Promise<AddressInfo>
     close(): Promise<void>
     reset(): void
+    /** the file store behind the server (its methods are patched by the test fixture) */
+    readonly store: Record<string, unknown>
   }
 }
