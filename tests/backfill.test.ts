@@ -7,6 +7,7 @@ import { createBackfill } from "../runtime/backfill/createBackfill.js"
 import { resumeBackfill } from "../runtime/backfill/resumeBackfill.js"
 import { runBackfill } from "../runtime/backfill/runBackfill.js"
 import { EventStore } from "../runtime/events/EventStore.js"
+import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import type { Materialization } from "../runtime/events/records.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { monthRange } from "../resources/sakila-generated/simulateStreams.js"
@@ -42,6 +43,25 @@ afterEach(async () => {
   await project?.dispose()
   project = undefined
 })
+
+const january = { from: "2023-01" as PartitionKey, to: "2023-01" as PartitionKey }
+
+/** A project of one month whose task takes 2.5 s, run with leases that last 1 s unless renewed. */
+const withOneLongTask = async (f: (p: TestProject) => Promise<void>) => {
+  const lifetime = process.env["ASSETS_LEASE_SECONDS"]
+  process.env["ASSETS_LEASE_SECONDS"] = "1"
+  try {
+    const p = (project = testProject({ assets: chain(1, { delayMs: 2500 }) }))
+    await p.run(landTick("2023-01", ["a"]))
+    await f(p)
+  } finally {
+    if (lifetime === undefined) delete process.env["ASSETS_LEASE_SECONDS"]
+    else process.env["ASSETS_LEASE_SECONDS"] = lifetime
+  }
+}
+
+const anotherRunnerTakesTheLease = (p: TestProject) =>
+  p.run(Effect.flatMap(LeaseStore, (l) => l.acquire("step1", "2023-01", "another runner", 1000)))
 
 describe("backfills", () => {
   it("fails only the poisoned month and its downstream; resume runs exactly the failed and abandoned tasks", async () => {
@@ -111,25 +131,41 @@ describe("backfills", () => {
     }
   })
 
-  it("keeps a long task's lease alive: a second runner does not take a task that outlives the lease's lifetime", async () => {
-    const lifetime = process.env["ASSETS_LEASE_SECONDS"]
-    process.env["ASSETS_LEASE_SECONDS"] = "1"
-    try {
-      const p = (project = testProject({ assets: chain(1, { delayMs: 2500 }) }))
-      await p.run(landTick("2023-01", ["a"]))
-      const created = await p.run(createBackfill({ selection: "step1", range: { from: "2023-01" as PartitionKey, to: "2023-01" as PartitionKey }, force: false }))
+  it("a loop with nothing to claim wakes when a task of its worker ends, not a poll interval later", async () => {
+    const p = (project = testProject({ assets: chain(3) }))
+    const months = year.slice(0, 3)
+    for (const m of months) await p.run(landTick(m, ["a"]))
+    const created = await p.run(createBackfill({ selection: "step3", range: { from: "2023-01" as PartitionKey, to: "2023-03" as PartitionKey }, force: false }))
+    // more loops than ready tasks: the spare loops wait from the start, and each month's later steps become ready
+    // only as its earlier ones end. Woken by poll alone, this run would take ten minutes per wait.
+    const ran = await p.run(runBackfill({ backfillId: created.backfill.id, concurrency: 4, pollMs: 600_000 }))
+    expect(ran).toMatchObject({ done: 9, failed: 0, remaining: 0, claimed: 9 })
+  }, 60_000)
+
+  it("keeps a long task's lease alive: a second runner does not take a task that outlives the lease's lifetime", () =>
+    withOneLongTask(async (p) => {
+      const created = await p.run(createBackfill({ selection: "step1", range: january, force: false }))
       const first = p.run(runBackfill({ backfillId: created.backfill.id, concurrency: 1 }))
       // past the lease's lifetime, while the task still runs: another runner looks for work
       await sleep(1800)
+      // the asset partition's lease is alive too: no other runner may materialize it meanwhile
+      expect(await anotherRunnerTakesTheLease(p)).toBe(false)
       const second = await p.run(runBackfill({ backfillId: created.backfill.id, concurrency: 1, pollMs: 100 }))
       expect(second.claimed).toBe(0)
       expect(await first).toMatchObject({ done: 1, failed: 0, claimed: 1 })
       expect((await allMaterializations(p, ["step1"])).get("step1[2023-01]")!.length).toBe(1)
-    } finally {
-      if (lifetime === undefined) delete process.env["ASSETS_LEASE_SECONDS"]
-      else process.env["ASSETS_LEASE_SECONDS"] = lifetime
-    }
-  })
+    }))
+
+  it("keeps a long materialization's lease alive: no other runner takes the asset partition while it runs", () =>
+    withOneLongTask(async (p) => {
+      const running = p.materialize("step1", { range: january })
+      // past the lease's lifetime, while the task still runs
+      await sleep(1800)
+      expect(await anotherRunnerTakesTheLease(p)).toBe(false)
+      expect((await running).status).toBe("SUCCESS")
+      // released at the end
+      expect(await p.run(Effect.flatMap(LeaseStore, (l) => l.current("step1", "2023-01")))).toBeUndefined()
+    }))
 
   it("two overlapping materialize processes never run the same asset partition at the same time", async () => {
     const dir = tempDir()

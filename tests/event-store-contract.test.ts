@@ -186,6 +186,15 @@ describe.each(backends)("event store contract on $name", (backend) => {
     expect(current.map((m) => m.id).sort()).toEqual([film2.id, ...monthly.map((m) => m.id)].sort())
     expect((await run((s) => s.currentMaterializations())).length).toBe(5)
     expect(await run((s) => s.currentMaterializations([]))).toEqual([])
+    // by asset partition, each with all its inputs (the report's 1201) or none, and nothing for a slot never made
+    const slots = await run((s) =>
+      s.currentMaterializationsOf([
+        { asset: key("category_report"), partition: null },
+        { asset: key("streaming_films"), partition: month("2023-02") },
+        { asset: key("streaming_films"), partition: month("1999-01") }
+      ])
+    )
+    expect([...slots].sort((a, b) => a.asset.localeCompare(b.asset))).toEqual([report, monthly[1]])
 
     const history = await run((s) => s.materializations({ asset: key("clean_film"), limit: 1 }))
     expect(history.map((m) => m.id)).toEqual([film2.id])
@@ -247,6 +256,16 @@ describe.each(backends)("event store contract on $name", (backend) => {
     await new Promise((done) => setTimeout(done, 20))
     expect(await leases((l) => l.acquire(asset, "2023-01", "C", 60_000))).toBe(true)
     expect(await leases((l) => l.acquire(asset, "2023-01", "B", 60_000))).toBe(false)
+
+    // one holder's leases renewed together, and only that holder's
+    expect(await leases((l) => l.acquire(asset, "2023-03", "D", 1))).toBe(true)
+    expect(await leases((l) => l.acquire(asset, "2023-04", "D", 1))).toBe(true)
+    expect(await leases((l) => l.acquire(asset, "2023-05", "E", 1))).toBe(true)
+    await leases((l) => l.renewAll("D", 60_000))
+    await new Promise((done) => setTimeout(done, 20))
+    expect(await leases((l) => l.acquire(asset, "2023-03", "F", 60_000))).toBe(false)
+    expect(await leases((l) => l.acquire(asset, "2023-04", "F", 60_000))).toBe(false)
+    expect(await leases((l) => l.acquire(asset, "2023-05", "F", 60_000))).toBe(true)
   })
 
   it.skipIf(backend.skip)("lets one claimer take a backfill task; the others see they lost", async () => {

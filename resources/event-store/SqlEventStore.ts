@@ -10,6 +10,8 @@ import {
   InputRow,
   MaterializationRow,
   materializationFromRows,
+  materializationsFromJoinedRows,
+  MaterializationWithInputRow,
   ObservationRow,
   observationFromRow,
   RunEventRow,
@@ -39,6 +41,7 @@ export const make = Effect.gen(function* () {
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
   const decodeMaterializations = Schema.decodeUnknown(Schema.Array(MaterializationRow))
   const decodeInputs = Schema.decodeUnknown(Schema.Array(InputRow))
+  const decodeJoined = Schema.decodeUnknown(Schema.Array(MaterializationWithInputRow))
   const decodeObservations = Schema.decodeUnknown(Schema.Array(ObservationRow))
   const decodeEvents = Schema.decodeUnknown(Schema.Array(RunEventRow))
 
@@ -149,19 +152,20 @@ export const make = Effect.gen(function* () {
         )
         return yield* withInputs(rows)
       }).pipe(wrap("reading current materializations")),
+    // one round trip per batch: each materialization comes with its inputs joined (it is read for every task run)
     currentMaterializationsOf: (slots) =>
       Effect.gen(function* () {
-        const rows: Array<typeof MaterializationRow.Type> = []
+        const out: Array<Materialization> = []
         for (const batch of chunks(slots, 200)) {
-          rows.push(
-            ...(yield* decodeMaterializations(
-              yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id WHERE ${sql.or(
-                batch.map((s) => sql`(c.asset_key = ${s.asset} AND c.partition_key = ${s.partition ?? ""})`)
-              )}`
-            ))
+          const rows = yield* decodeJoined(
+            yield* sql`SELECT m.*, i.input_asset_key, i.input_partition_key, i.data_version AS input_data_version, i.producer_id AS input_producer_id
+              FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id
+              LEFT JOIN materialization_inputs i ON i.materialization_id = m.id
+              WHERE ${sql.or(batch.map((s) => sql`(c.asset_key = ${s.asset} AND c.partition_key = ${s.partition ?? ""})`))}`
           )
+          out.push(...materializationsFromJoinedRows(rows))
         }
-        return yield* withInputs(rows)
+        return out
       }).pipe(wrap("reading current materializations")),
     materializations: ({ asset, partition, before, limit }) =>
       Effect.gen(function* () {

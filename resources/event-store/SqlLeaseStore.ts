@@ -42,6 +42,8 @@ export const make = Effect.gen(function* () {
         Effect.asVoid,
         wrap("releasing a lease")
       ),
+    renewAll: (holder, ttlMs) =>
+      sql`UPDATE leases SET expires_at = ${Date.now() + ttlMs} WHERE holder = ${holder}`.pipe(Effect.asVoid, wrap("renewing leases")),
     current: (asset, partition) =>
       sql`SELECT * FROM leases WHERE asset_key = ${asset} AND partition_key = ${partition ?? ""} AND expires_at >= ${Date.now()}`.pipe(
         Effect.flatMap(decode),

@@ -90,6 +90,34 @@ export const materializationFromRows = (
     }))
   }) as unknown as Materialization
 
+/** A materialization beside one of its inputs, from a LEFT JOIN: the input columns are NULL when it read none. */
+export const MaterializationWithInputRow = Schema.Struct({
+  ...MaterializationRow.fields,
+  input_asset_key: Schema.NullOr(Schema.String),
+  input_partition_key: Schema.NullOr(Schema.String),
+  input_data_version: Schema.NullOr(Schema.String),
+  input_producer_id: Schema.NullOr(Schema.String)
+})
+
+/** The materializations in joined rows, each with its inputs, in the order they first appear. */
+export const materializationsFromJoinedRows = (rows: ReadonlyArray<typeof MaterializationWithInputRow.Type>): Array<Materialization> => {
+  const byId = new Map<string, { row: typeof MaterializationWithInputRow.Type; inputs: Array<typeof InputRow.Type> }>()
+  for (const r of rows) {
+    let entry = byId.get(r.id)
+    if (entry === undefined) byId.set(r.id, (entry = { row: r, inputs: [] }))
+    if (r.input_asset_key !== null) {
+      entry.inputs.push({
+        materialization_id: r.id,
+        input_asset_key: r.input_asset_key,
+        input_partition_key: r.input_partition_key ?? "",
+        data_version: r.input_data_version ?? "",
+        producer_id: r.input_producer_id
+      })
+    }
+  }
+  return [...byId.values()].map((e) => materializationFromRows(e.row, e.inputs))
+}
+
 export const ObservationRow = Schema.Struct({
   id: Schema.String,
   asset_key: Schema.String,

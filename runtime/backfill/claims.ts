@@ -1,20 +1,26 @@
 import { hostname } from "node:os"
-import { Effect } from "effect"
+import { Duration, Effect } from "effect"
 import { processAlive } from "../execute/processAlive.js"
 import type { BackfillStore } from "./BackfillStore.js"
 import type { OpenTask, TaskState } from "./records.js"
 
-/** A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this host. */
-const abandonedRunning = (t: OpenTask, now: number): boolean => {
-  if (t.state !== "running") return false
+const thisHost = hostname()
+
+/**
+ * A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this
+ * host. The asking worker's own tasks are running (it asks often, so it does not probe its own process each time).
+ */
+const abandonedRunning = (t: OpenTask, now: number, asking: string): boolean => {
+  if (t.state !== "running" || t.worker === asking) return false
   if (t.leaseExpiresAt !== null && t.leaseExpiresAt < now) return true
   const [host, pid] = (t.worker ?? "").split(":")
-  return host === hostname() && pid !== undefined && !processAlive(Number(pid))
+  return host === thisHost && pid !== undefined && !processAlive(Number(pid))
 }
 
 /**
  * How one worker claims a backfill's tasks, shared by its loops: `next` is the next task it took, or "wait" /
- * "over" / "again" (lost a race, or widened the window: look again at once); `finish` records a task's end.
+ * "over" / "again" (lost a race, or widened the window: look again at once); `finish` records a task's end;
+ * `idle` is how a loop told to wait does so.
  */
 export const makeClaims = (args: {
   readonly backfills: BackfillStore["Type"]
@@ -34,8 +40,20 @@ export const makeClaims = (args: {
   let canceledCheckedAt = 0
   // tasks this worker finished and how: what it learns without reading the store again
   const finishedHere = new Map<string, TaskState>()
+  // A loop with nothing to claim waits until a task of this worker ends (its dependants may be ready now) or the
+  // poll interval passes (for what other workers do). Without the wake-up, the loops left at the end of a
+  // backfill slept a whole interval after its last task. `finishes` lets a loop see an end it would miss by
+  // starting to wait after it.
+  const ended = Effect.unsafeMakeLatch(false)
+  let finishes = 0
   const finish = (taskId: string, end: TaskState, message: string) =>
-    Effect.tap(backfills.finish(backfillId, taskId, worker, end, message), () => Effect.sync(() => finishedHere.set(taskId, end)))
+    Effect.tap(backfills.finish(backfillId, taskId, worker, end, message), () => {
+      finishedHere.set(taskId, end)
+      finishes++
+      return ended.release
+    })
+  const idle = (since: number, pollMs: number) =>
+    Effect.suspend(() => (finishes !== since ? Effect.void : Effect.raceFirst(ended.await, Effect.sleep(Duration.millis(pollMs)))))
   const okHere = (d: string) => finishedHere.get(d) === "succeeded" || finishedHere.get(d) === "skipped"
   const failedHere = (d: string) => finishedHere.get(d) === "failed" || finishedHere.get(d) === "abandoned"
 
@@ -47,7 +65,7 @@ export const makeClaims = (args: {
   let seenFailed = new Set<string>()
   const take = (now: number): OpenTask | undefined => {
     const i = seen.findIndex((t) =>
-      t.state === "pending" ? t.dependsOn.every((d) => okHere(d) || failedHere(d) || !seenOpen.has(d)) : abandonedRunning(t, now)
+      t.state === "pending" ? t.dependsOn.every((d) => okHere(d) || failedHere(d) || !seenOpen.has(d)) : abandonedRunning(t, now, worker)
     )
     // out of the window before the claim yields, so another loop of this worker does not try it too
     return i < 0 ? undefined : seen.splice(i, 1)[0]
@@ -74,7 +92,7 @@ export const makeClaims = (args: {
       const now = Date.now()
       t = take(now)
       if (t === undefined) {
-        if (open.length === window && window < 4096 && !open.some((o) => abandonedRunning(o, now))) {
+        if (open.length === window && window < 4096 && !open.some((o) => abandonedRunning(o, now, worker))) {
           window *= 2
           return "again" as const
         }
@@ -95,5 +113,5 @@ export const makeClaims = (args: {
     return t
   })
 
-  return { next, finish }
+  return { next, finish, idle, finishes: () => finishes }
 }

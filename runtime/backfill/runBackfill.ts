@@ -1,12 +1,12 @@
 import { hostname } from "node:os"
-import { Config, Duration, Effect, Either, Ref, Schedule } from "effect"
+import { Config, Effect, Either, Ref } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import { runTask, type Progress } from "../execute/Executor.js"
 import { loadState, refreshState } from "../execute/materialize.js"
 import { resolveSelection } from "../graph/Selection.js"
-import { withLease } from "../lease/withLease.js"
+import { renewingLeases, withLease } from "../lease/withLease.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
 import { State } from "../status/State.js"
@@ -106,10 +106,11 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
 
   const loop: Effect.Effect<void, unknown, any> = Effect.gen(function* () {
     while (true) {
+      const since = claims.finishes()
       const next = yield* claims.next
       if (next === "over") return
       if (next === "wait") {
-        yield* Effect.sleep(Duration.millis(pollMs))
+        yield* claims.idle(since, pollMs)
         continue
       }
       if (next === "again") continue
@@ -117,12 +118,9 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     }
   })
 
-  // one heartbeat for the worker: the leases of the tasks it runs say it is alive, and lapse if the process dies
-  const heartbeat = Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs)).pipe(
-    Effect.ignore,
-    Effect.repeat(Schedule.spaced(Duration.millis(ttlMs / 3))),
-    Effect.delay(Duration.millis(ttlMs / 3))
-  )
+  // one heartbeat for the worker: the leases of the tasks it runs, and of the asset partitions they materialize, say
+  // it is alive, and lapse if the process dies
+  const heartbeat = renewingLeases(worker, ttlMs, Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs)))
   yield* Effect.raceFirst(
     Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true }),
     Effect.zipRight(heartbeat, Effect.never)

@@ -16,7 +16,7 @@ import { StatusResolver } from "../status/StatusResolver.js"
 import { execute, type Progress, type TaskOutcome } from "./Executor.js"
 import { observeSources } from "./observeSources.js"
 import { reclaimStaging } from "./reclaimStaging.js"
-import { withLease } from "../lease/withLease.js"
+import { renewingLeases, withLease } from "../lease/withLease.js"
 
 export interface MaterializeRequest {
   readonly selection: string
@@ -122,18 +122,22 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
     const holder = `${hostname()}:${process.pid}:${runId}`
     const ttlMs = (yield* Config.withDefault(Config.integer("ASSETS_LEASE_SECONDS"), 30)) * 1000
     const onProgress = request.onProgress ?? (() => Effect.void)
-    const outcomes = yield* execute({
-      graph,
-      state,
-      plan: thePlan,
-      runId,
-      concurrency: request.concurrency ?? 2,
-      onProgress,
-      // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
-      around: (task, run) =>
-        withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
-      refresh: (task) => refreshState(graph, state, task.asset, task.partition)
-    })
+    const outcomes = yield* Effect.raceFirst(
+      execute({
+        graph,
+        state,
+        plan: thePlan,
+        runId,
+        concurrency: request.concurrency ?? 2,
+        onProgress,
+        // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
+        around: (task, run) =>
+          withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
+        refresh: (task) => refreshState(graph, state, task.asset, task.partition)
+      }),
+      // the run's heartbeat keeps the leases it holds alive while their tasks run
+      Effect.zipRight(renewingLeases(holder, ttlMs), Effect.never)
+    )
     const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
     yield* store.endRun(runId, status)
     return { runId, status, plan: thePlan, outcomes } satisfies MaterializeResult

@@ -18,6 +18,8 @@ export class LeaseStore extends Context.Tag("runtime/LeaseStore")<
     /** true when `holder` now holds the lease (it was free, expired, or already its own) */
     readonly acquire: (asset: string, partition: string | null, holder: string, ttlMs: number) => Effect.Effect<boolean, EventStoreError>
     readonly release: (asset: string, partition: string | null, holder: string) => Effect.Effect<void, EventStoreError>
+    /** renews every lease `holder` has, in one statement (a worker's heartbeat, instead of a renewal per lease) */
+    readonly renewAll: (holder: string, ttlMs: number) => Effect.Effect<void, EventStoreError>
     readonly current: (asset: string, partition: string | null) => Effect.Effect<Lease | undefined, EventStoreError>
     /** live leases (of some assets, or all) */
     readonly live: (assets?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Lease>, EventStoreError>

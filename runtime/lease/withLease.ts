@@ -9,9 +9,8 @@ export interface LeaseOptions {
 }
 
 /**
- * Runs `use` while holding the lease on an asset partition: waits (polling) while another holder has it, renews
- * it in the background at a third of its lifetime, and releases it afterwards. A killed holder stops renewing, so
- * its lease expires and a waiter takes over.
+ * Runs `use` while holding the lease on an asset partition: waits (polling) while another holder has it, and
+ * releases it afterwards. The holder keeps it alive with one heartbeat (`renewingLeases`), however many it holds.
  */
 export const withLease =
   (asset: string, partition: string | null, holder: string, options: LeaseOptions) =>
@@ -27,16 +26,19 @@ export const withLease =
         }
         yield* Effect.sleep(Duration.millis(options.pollMs ?? 250))
       }
-      return yield* Effect.scoped(
-        Effect.gen(function* () {
-          yield* Effect.addFinalizer(() => leases.release(asset, partition, holder).pipe(Effect.ignore))
-          // renewals start a third of the lifetime after the acquisition, not at once
-          yield* Effect.forkScoped(
-            leases
-              .acquire(asset, partition, holder, options.ttlMs)
-              .pipe(Effect.ignore, Effect.repeat(Schedule.spaced(Duration.millis(options.ttlMs / 3))), Effect.delay(Duration.millis(options.ttlMs / 3)))
-          )
-          return yield* use
-        })
-      )
+      return yield* Effect.ensuring(use, leases.release(asset, partition, holder).pipe(Effect.ignore))
     })
+
+/**
+ * A holder's heartbeat, for as long as it runs: every third of the leases' lifetime it renews all the leases the
+ * holder has (and whatever else `alongside` renews). A killed holder stops beating, so its leases lapse and a
+ * waiter takes over. One beat per holder, not a renewal per lease: a runner may hold many at once.
+ */
+export const renewingLeases = (holder: string, ttlMs: number, alongside: Effect.Effect<void, unknown> = Effect.void) =>
+  Effect.flatMap(LeaseStore, (leases) =>
+    Effect.suspend(() => Effect.all([leases.renewAll(holder, ttlMs), alongside], { discard: true })).pipe(
+      Effect.ignore,
+      Effect.repeat(Schedule.spaced(Duration.millis(ttlMs / 3))),
+      Effect.delay(Duration.millis(ttlMs / 3))
+    )
+  )
