@@ -100,7 +100,7 @@ describe("the Sakila pipeline on an S3 lake with Athena as the engine", () => {
     expect(Object.keys(rows[0]!)).toEqual(expect.arrayContaining(["event_time", "title", "category_name", "year", "month"]))
     const t = athena.tables.get("sakila.streaming_films")!
     expect([...t.partitions.keys()]).toEqual(expect.arrayContaining(["2023|01", "2023|02", "2023|03"]))
-    expect([...t.partitions.values()][0]!.location).toMatch(/\/curated\/streaming_films\/year=2023\/month=0\d\/data\.versions\/v[0-9a-z]+\/$/)
+    expect([...t.partitions.values()][0]!.location).toMatch(/\/curated\/streaming_films\/year=2023\/month=0\d\/data\.versions\/m[0-9a-z]+\/$/)
   })
 
   it("records the query ids, bytes scanned and cost of every materialization", async () => {

@@ -7,6 +7,10 @@ import { startS3, type S3Fixture } from "./support/s3rver.js"
 
 const encoder = new TextEncoder()
 const bytes = (s: string | Uint8Array) => Stream.make(typeof s === "string" ? encoder.encode(s) : s)
+// persist as a version of its own, then publish it: what a materialization does around its record
+let versionSeq = 0
+const commitOn = (lake: Lake["Type"]) => (moves: ReadonlyArray<{ readonly from: string; readonly to: string }>) =>
+  Effect.flatMap(lake.persist(`v${String(++versionSeq).padStart(6, "0")}`, moves), lake.publish)
 const readAll = (lake: Lake["Type"], path: string) =>
   Effect.runPromise(Stream.runCollect(lake.read(path))).then((c) => Buffer.concat(Chunk.toReadonlyArray(c)))
 
@@ -78,7 +82,7 @@ describe("the S3 lake over a real S3-protocol server", () => {
   it("commits through a fresh version prefix and a manifest switch; readers see one version or the other", async () => {
     const target = "curated/t/year=2023/month=03/data.parquet"
     await Effect.runPromise(lake.write(lake.stagingPath("run1", target), bytes("first")))
-    await Effect.runPromise(lake.commit([{ from: lake.stagingPath("run1", target), to: target }]))
+    await Effect.runPromise(commitOn(lake)([{ from: lake.stagingPath("run1", target), to: target }]))
     expect((await readAll(lake, target)).toString()).toBe("first")
     const firstLocation = committed.at(-1)!.location
     expect(firstLocation).toMatch(/^s3:\/\/sakila-lake\/lake\/curated\/t\/year=2023\/month=03\/data\.versions\/v[0-9a-z]+\/$/)
@@ -88,7 +92,7 @@ describe("the S3 lake over a real S3-protocol server", () => {
     await Effect.runPromise(lake.write(`${staged2}/part-0`, bytes("sec")))
     await Effect.runPromise(lake.write(`${staged2}/part-1`, bytes("ond")))
     expect((await readAll(lake, target)).toString()).toBe("first")
-    await Effect.runPromise(lake.commit([{ from: staged2, to: target }]))
+    await Effect.runPromise(commitOn(lake)([{ from: staged2, to: target }]))
     expect((await readAll(lake, target)).toString()).toBe("second")
     expect(committed.at(-1)!.location).not.toBe(firstLocation)
     // staging and versions never show in listings
@@ -129,10 +133,10 @@ describe("the S3 lake over a real S3-protocol server", () => {
       onDelete = () => {
         onDelete = undefined
         february = new Promise((r) => setTimeout(r, (round % 8) / 2)).then(() =>
-          Effect.runPromise(lake.write(staged(round, "02"), bytes("february")).pipe(Effect.zipRight(lake.commit([{ from: staged(round, "02"), to: target("02") }]))))
+          Effect.runPromise(lake.write(staged(round, "02"), bytes("february")).pipe(Effect.zipRight(commitOn(lake)([{ from: staged(round, "02"), to: target("02") }]))))
         )
       }
-      const january = Effect.runPromise(lake.commit([{ from: staged(round, "01"), to: target("01") }]))
+      const january = Effect.runPromise(commitOn(lake)([{ from: staged(round, "01"), to: target("01") }]))
       for (const r of await Promise.allSettled([january, january.then(() => february)])) if (r.status === "rejected") failures.push(`round ${round}: ${String(r.reason)}`)
     }
     onDelete = undefined
@@ -141,7 +145,7 @@ describe("the S3 lake over a real S3-protocol server", () => {
   })
 
   it("fails a commit of nothing with the staged path named", async () => {
-    const exit = await Effect.runPromiseExit(lake.commit([{ from: ".staging/none/x.parquet", to: "x.parquet" }]))
+    const exit = await Effect.runPromiseExit(commitOn(lake)([{ from: ".staging/none/x.parquet", to: "x.parquet" }]))
     expect(exit._tag).toBe("Failure")
     expect(JSON.stringify(exit)).toContain("nothing is staged at .staging/none/x.parquet")
   })

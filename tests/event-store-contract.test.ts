@@ -55,6 +55,7 @@ const aRun = (over: Partial<Run> = {}): Run => ({
   pid: 4242,
   startedAt: new Date().toISOString(),
   endedAt: null,
+  heartbeatAt: Date.now(),
   ...over
 })
 
@@ -277,7 +278,7 @@ describe.each(backends)("event store contract on $name", (backend) => {
       worker: null, leaseExpiresAt: null, startedAt: null, endedAt: null, message: ""
     })
     await backfills((b) =>
-      b.create({ id, selection: "a", from: "2023-01", to: "2023-01", force: false, status: "RUNNING", createdAt: now, updatedAt: now }, [task(0), task(1, ["t0"]), task(2)])
+      b.create({ id, selection: "a", from: "2023-01", to: "2023-01", force: false, status: "RUNNING", createdAt: now, updatedAt: now, heartbeatAt: null }, [task(0), task(1, ["t0"]), task(2)])
     )
     const [first] = await backfills((b) => b.open(id, 10, 0))
     const claims = await Promise.all(["w1", "w2", "w3"].map((w) => backfills((b) => b.claim(first!, w, Date.now() + 60_000))))

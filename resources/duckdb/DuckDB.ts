@@ -1,5 +1,5 @@
 import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from "@duckdb/node-api"
-import { Config, Context, Data, Duration, Effect, Layer } from "effect"
+import { Config, Context, Data, Duration, Effect, Exit, Layer } from "effect"
 
 export class DuckDBError extends Data.TaggedError("DuckDBError")<{ readonly message: string; readonly sql?: string; readonly cause?: unknown }> {}
 
@@ -25,7 +25,8 @@ export class DuckDB extends Context.Tag("resources/DuckDB")<
   }
 >() {}
 
-const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split("\n")[0]!
+/** DuckDB's whole message: its later lines say where in the query and what it expected. */
+const wholeMessage = (e: unknown) => (e instanceof Error ? e.message : String(e)).trimEnd()
 
 export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
   const options: Record<string, string> = {}
@@ -34,7 +35,7 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
   const instance = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: () => DuckDBInstance.create(config.path ?? ":memory:", options),
-      catch: (cause) => new DuckDBError({ message: `cannot open DuckDB at ${config.path ?? ":memory:"}: ${firstLine(cause)}`, cause })
+      catch: (cause) => new DuckDBError({ message: `cannot open DuckDB at ${config.path ?? ":memory:"}: ${wholeMessage(cause)}`, cause })
     }).pipe(Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: () => new DuckDBError({ message: "opening DuckDB timed out" }) })),
     (i) => Effect.sync(() => i.closeSync())
   )
@@ -47,14 +48,19 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
         const c = idle.pop()
         return c !== undefined
           ? Effect.succeed(c)
-          : Effect.tryPromise({ try: () => instance.connect(), catch: (cause) => new DuckDBError({ message: `DuckDB connect failed: ${firstLine(cause)}`, cause }) })
+          : Effect.tryPromise({ try: () => instance.connect(), catch: (cause) => new DuckDBError({ message: `DuckDB connect failed: ${wholeMessage(cause)}`, cause }) })
       }),
       (c) =>
         Effect.tryPromise({
-          try: () => f(c),
-          catch: (cause) => new DuckDBError({ message: firstLine(cause), cause, ...(sql ? { sql } : {}) })
+          // an interrupted fiber (a signal, a cancel) stops the query it waits for, instead of leaving it to run
+          try: (signal) => {
+            signal.addEventListener("abort", () => c.interrupt(), { once: true })
+            return f(c)
+          },
+          catch: (cause) => new DuckDBError({ message: wholeMessage(cause), cause, ...(sql ? { sql } : {}) })
         }),
-      (c) => Effect.sync(() => (idle.length < 16 ? idle.push(c) : c.closeSync()))
+      // an interrupted query may still be winding down on its connection: that one is not reused
+      (c, exit) => Effect.sync(() => (Exit.isInterrupted(exit) ? undefined : idle.length < 16 ? idle.push(c) : c.closeSync()))
     )
   return DuckDB.of({
     run: (sql) => withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),

@@ -31,7 +31,9 @@ export const layer = Layer.effect(
     const fileList = (paths: ReadonlyArray<string>) => `[${paths.map((p) => quote(lake.locate(p))).join(", ")}]`
 
     const relation = (input: InputFiles): string => {
-      if (input.paths.length === 0) {
+      // the recorded versions when the runtime resolved them, so a query reads exactly what its record names
+      const files = input.locations ?? input.paths
+      if (files.length === 0) {
         const cols =
           input.format === "jsonl" || input.columns === undefined
             ? linesColumns
@@ -40,11 +42,11 @@ export const layer = Layer.effect(
       }
       switch (input.format) {
         case "parquet":
-          return `read_parquet(${fileList(input.paths)}, hive_partitioning = false, union_by_name = true)`
+          return `read_parquet(${fileList(files)}, hive_partitioning = false, union_by_name = true)`
         case "csv":
-          return `read_csv(${fileList(input.paths)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', hive_partitioning = false)`
+          return `read_csv(${fileList(files)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', hive_partitioning = false)`
         case "jsonl":
-          return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (SELECT filename, string_split(rtrim(content, chr(10)), chr(10)) AS lines FROM read_text(${fileList(input.paths)})))`
+          return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (SELECT filename, string_split(rtrim(content, chr(10)), chr(10)) AS lines FROM read_text(${fileList(files)})))`
       }
     }
 

@@ -13,7 +13,8 @@ const BackfillRow = Schema.Struct({
   force_run: Count,
   status: Schema.Literal("RUNNING", "COMPLETED", "FAILED", "CANCELED"),
   created_at: Schema.String,
-  updated_at: Schema.String
+  updated_at: Schema.String,
+  heartbeat_at: Schema.NullOr(Count)
 })
 
 const TaskRow = Schema.Struct({
@@ -55,7 +56,8 @@ const backfillOf = (r: typeof BackfillRow.Type): Backfill => ({
   force: r.force_run === 1,
   status: r.status,
   createdAt: r.created_at,
-  updatedAt: r.updated_at
+  updatedAt: r.updated_at,
+  heartbeatAt: r.heartbeat_at
 })
 
 const taskOf = (r: typeof TaskRow.Type): BackfillTask => ({
@@ -123,8 +125,12 @@ export const make = Effect.gen(function* () {
         Effect.map((rs) => rs.map(backfillOf)),
         wrap("listing backfills")
       ),
-    setStatus: (id, status) =>
-      sql`UPDATE backfills SET status = ${status}, updated_at = ${now()} WHERE id = ${id}`.pipe(Effect.asVoid, wrap("updating a backfill")),
+    setStatus: (id, status, from) =>
+      sql`UPDATE backfills SET status = ${status}, updated_at = ${now()}
+          WHERE id = ${id}${from === undefined ? sql`` : sql` AND ${sql.in("status", [...from])}`}`.raw.pipe(
+        Effect.map((raw) => affectedRows(raw) === 1),
+        wrap("updating a backfill")
+      ),
     tasks: (id) =>
       sql`SELECT * FROM backfill_tasks WHERE backfill_id = ${id} ORDER BY seq`.pipe(
         Effect.flatMap(decodeTasks),
@@ -160,12 +166,24 @@ export const make = Effect.gen(function* () {
         // the conditional update matches for one claimer only: the attempt count moves on for everyone else
         const updated = yield* sql`UPDATE backfill_tasks
           SET state = 'running', worker = ${worker}, attempts = ${t.attempts + 1}, lease_expires_at = ${leaseExpiresAt}, started_at = ${now()}
-          WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}`.raw
+          WHERE backfill_id = ${t.backfillId} AND task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts}
+            AND EXISTS (SELECT 1 FROM backfills WHERE id = ${t.backfillId} AND status = 'RUNNING')`.raw
         return affectedRows(updated) === 1
       }).pipe(wrap("claiming a task")),
     renew: (backfillId, worker, leaseExpiresAt) =>
-      sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}
-          WHERE backfill_id = ${backfillId} AND worker = ${worker} AND state = 'running'`.pipe(Effect.asVoid, wrap("renewing task leases")),
+      Effect.zipRight(
+        sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}
+            WHERE backfill_id = ${backfillId} AND worker = ${worker} AND state = 'running'`,
+        sql`UPDATE backfills SET heartbeat_at = ${Date.now()} WHERE id = ${backfillId}`
+      ).pipe(Effect.asVoid, wrap("renewing task leases")),
+    release: (backfillId, taskIds, worker) =>
+      taskIds.length === 0
+        ? Effect.void
+        : sql`UPDATE backfill_tasks SET state = 'pending', worker = NULL, lease_expires_at = NULL, message = 'stopped before it finished'
+            WHERE backfill_id = ${backfillId} AND worker = ${worker} AND state = 'running' AND ${sql.in("task_id", [...taskIds])}`.pipe(
+            Effect.asVoid,
+            wrap("giving back backfill tasks")
+          ),
     finish: (backfillId, taskId, worker, state, message) =>
       sql`UPDATE backfill_tasks SET state = ${state}, message = ${message}, ended_at = ${now()}, lease_expires_at = NULL
           WHERE backfill_id = ${backfillId} AND task_id = ${taskId} AND worker = ${worker} AND state = 'running'`.pipe(

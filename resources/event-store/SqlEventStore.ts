@@ -2,10 +2,10 @@ import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
-import type { Materialization, NewRunEvent } from "../../runtime/events/records.js"
+import type { Failure, Materialization, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
-import { failingAs } from "./sqlShared.js"
+import { affectedRows, failingAs } from "./sqlShared.js"
 import {
   InputRow,
   MaterializationRow,
@@ -45,11 +45,16 @@ export const make = Effect.gen(function* () {
   const decodeObservations = Schema.decodeUnknown(Schema.Array(ObservationRow))
   const decodeEvents = Schema.decodeUnknown(Schema.Array(RunEventRow))
 
-  const upsertCurrent = (table: "current_materializations" | "current_observations", idColumn: string, rows: ReadonlyArray<Record<string, string>>) =>
+  const upsertCurrent = (table: "current_materializations" | "current_observations", columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string | number>>) =>
     sql.onDialectOrElse({
-      mysql: () => sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON DUPLICATE KEY UPDATE ${sql(idColumn)} = VALUES(${sql(idColumn)})`,
+      mysql: () =>
+        sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON DUPLICATE KEY UPDATE ${sql.literal(
+          columns.map((c) => `${c} = VALUES(${c})`).join(", ")
+        )}`,
       orElse: () =>
-        sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON CONFLICT (asset_key, partition_key) DO UPDATE SET ${sql(idColumn)} = excluded.${sql(idColumn)}`
+        sql`INSERT INTO ${sql(table)} ${sql.insert(rows as Array<Record<string, string>>)} ON CONFLICT (asset_key, partition_key) DO UPDATE SET ${sql.literal(
+          columns.map((c) => `${c} = excluded.${c}`).join(", ")
+        )}`
     })
 
   const insertEvents = (events: ReadonlyArray<NewRunEvent>) =>
@@ -86,10 +91,20 @@ export const make = Effect.gen(function* () {
         host: run.host,
         pid: run.pid,
         started_at: run.startedAt,
-        ended_at: run.endedAt
+        ended_at: run.endedAt,
+        heartbeat_at: run.heartbeatAt ?? Date.now()
       })}`.pipe(Effect.asVoid, wrap("starting a run")),
+    // a run seen as abandoned (its beat was late) that ends by itself after all says how it ended
     endRun: (id, status) =>
-      sql`UPDATE runs SET status = ${status}, ended_at = ${new Date().toISOString()} WHERE id = ${id}`.pipe(Effect.asVoid, wrap("ending a run")),
+      sql`UPDATE runs SET status = ${status}, ended_at = ${new Date().toISOString()}
+          WHERE id = ${id} AND (status = 'STARTED' OR (status = 'ABANDONED' AND ${status} <> 'ABANDONED'))`.raw.pipe(
+        Effect.map((raw) => affectedRows(raw) === 1),
+        wrap("ending a run")
+      ),
+    beatRuns: (ids, at) =>
+      ids.length === 0
+        ? Effect.void
+        : sql`UPDATE runs SET heartbeat_at = ${at} WHERE ${sql.in("id", [...ids])} AND status = 'STARTED'`.pipe(Effect.asVoid, wrap("beating runs' heartbeat")),
     runs: ({ status, before, limit }) =>
       sql`SELECT * FROM runs WHERE ${sql.and([
         ...(status ? [sql`status = ${status}`] : []),
@@ -135,13 +150,25 @@ export const make = Effect.gen(function* () {
                 }))
               )}`
             }
-            yield* upsertCurrent("current_materializations", "materialization_id", [
-              { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id }
+            yield* upsertCurrent("current_materializations", ["materialization_id", "published"], [
+              { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id, published: 0 }
             ])
             yield* insertEvents(events)
           })
         )
         .pipe(wrap("recording a materialization")),
+    markPublished: (m) =>
+      sql`UPDATE current_materializations SET published = 1
+          WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`.pipe(
+        Effect.asVoid,
+        wrap("marking a materialization published")
+      ),
+    unpublished: Effect.gen(function* () {
+      const rows = yield* decodeMaterializations(
+        yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id WHERE c.published = 0`
+      )
+      return yield* withInputs(rows)
+    }).pipe(wrap("reading unpublished materializations")),
     currentMaterializations: (assets) =>
       Effect.gen(function* () {
         if (assets !== undefined && assets.length === 0) return []
@@ -195,13 +222,29 @@ export const make = Effect.gen(function* () {
         return yield* withInputs(rows)
       }).pipe(wrap("reading lineage")),
     failures: (assets) =>
-      assets.length === 0
-        ? Effect.succeed([])
-        : sql<{ asset_key: string; partition_key: string | null; at: string }>`SELECT asset_key, partition_key, max(at) AS at FROM run_events
-            WHERE type = 'STEP_FAILURE' AND ${sql.in("asset_key", [...assets] as Array<string>)} GROUP BY asset_key, partition_key`.pipe(
-            Effect.map((rows) => rows.map((r) => ({ asset: r.asset_key as AssetKey, partition: (r.partition_key || null) as PartitionKey | null, at: r.at }))),
-            wrap("reading failures")
-          ),
+      Effect.gen(function* () {
+        if (assets.length === 0) return []
+        // the latest failure of each asset partition, then whether a success or a fresh check came after it
+        const failed = yield* sql<{ asset_key: string; partition_key: string | null; seq: number | string }>`SELECT asset_key, partition_key, max(seq) AS seq
+          FROM run_events WHERE type = 'STEP_FAILURE' AND ${sql.in("asset_key", [...assets] as Array<string>)} GROUP BY asset_key, partition_key`
+        if (failed.length === 0) return []
+        const later = new Map<string, number>()
+        const failedAssets = [...new Set(failed.map((f) => f.asset_key))]
+        for (const batch of chunks(failedAssets)) {
+          const rows = yield* sql<{ asset_key: string; partition_key: string | null; seq: number | string }>`SELECT asset_key, partition_key, max(seq) AS seq
+            FROM run_events WHERE type IN ('STEP_SUCCESS', 'STEP_SKIPPED_FRESH', 'PUBLISHED') AND ${sql.in("asset_key", [...batch])} GROUP BY asset_key, partition_key`
+          for (const r of rows) later.set(`${r.asset_key}\u0000${r.partition_key ?? ""}`, Number(r.seq))
+        }
+        const open = failed.filter((f) => (later.get(`${f.asset_key}\u0000${f.partition_key ?? ""}`) ?? -1) < Number(f.seq))
+        const out: Array<Failure> = []
+        for (const batch of chunks(open.map((f) => Number(f.seq)))) {
+          const events = yield* decodeEvents(yield* sql`SELECT * FROM run_events WHERE ${sql.in("seq", [...batch])}`)
+          for (const e of events) {
+            out.push({ asset: e.asset_key as AssetKey, partition: (e.partition_key || null) as PartitionKey | null, at: e.at, runId: e.run_id, message: e.message })
+          }
+        }
+        return out
+      }).pipe(wrap("reading failures")),
     recordObservations: (observations) =>
       Effect.gen(function* () {
         if (observations.length === 0) return
@@ -223,7 +266,7 @@ export const make = Effect.gen(function* () {
               )}`,
               upsertCurrent(
                 "current_observations",
-                "observation_id",
+                ["observation_id"],
                 batch.map((o) => ({ asset_key: o.asset, partition_key: o.partition ?? "", observation_id: o.id }))
               )
             )

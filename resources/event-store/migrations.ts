@@ -118,7 +118,19 @@ const backfills = Effect.gen(function* () {
   yield* sql`CREATE INDEX run_events_failures ON run_events (type, asset_key, partition_key)`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_init": init, "0002_backfills": backfills })
+/**
+ * The record as the commit point: a current materialization is unpublished until the lake shows its version at the
+ * stable path; runs and backfills beat a heartbeat, so one whose process died is seen as abandoned.
+ */
+const recordIntegrity = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`ALTER TABLE current_materializations ADD COLUMN published INTEGER NOT NULL DEFAULT 1`
+  yield* sql`CREATE INDEX current_materializations_published ON current_materializations (published)`
+  yield* sql`ALTER TABLE runs ADD COLUMN heartbeat_at BIGINT NULL`
+  yield* sql`ALTER TABLE backfills ADD COLUMN heartbeat_at BIGINT NULL`
+})
+
+export const migrations = Migrator.fromRecord({ "0001_init": init, "0002_backfills": backfills, "0003_record_integrity": recordIntegrity })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
 export const migrate = Migrator.make({})({ loader: migrations, table: "assets_migrations" })

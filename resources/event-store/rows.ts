@@ -11,7 +11,8 @@ export const RunRow = Schema.Struct({
   host: Schema.String,
   pid: Count,
   started_at: Schema.String,
-  ended_at: Schema.NullOr(Schema.String)
+  ended_at: Schema.NullOr(Schema.String),
+  heartbeat_at: Schema.NullOr(Count)
 })
 
 export const runFromRow = (r: typeof RunRow.Type): Run => ({
@@ -22,7 +23,8 @@ export const runFromRow = (r: typeof RunRow.Type): Run => ({
   host: r.host,
   pid: r.pid,
   startedAt: r.started_at,
-  endedAt: r.ended_at
+  endedAt: r.ended_at,
+  heartbeatAt: r.heartbeat_at
 })
 
 export const RunEventRow = Schema.Struct({

@@ -1,14 +1,29 @@
 import { randomBytes } from "node:crypto"
-import { createReadStream, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs"
 import { open, readdir, rm, stat } from "node:fs/promises"
-import { dirname, join, relative, resolve, sep } from "node:path"
+import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { NodeStream } from "@effect/platform-node"
-import { Chunk, Effect, Layer, Stream } from "effect"
-import { Lake, LakeError, type LakeObject } from "../../runtime/lake/Lake.js"
+import { Chunk, Config, Duration, Effect, Layer, Stream } from "effect"
+import { Lake, LakeError, type LakeObject, type OutputVersion } from "../../runtime/lake/Lake.js"
 
 const STAGING = ".staging"
+/** versions of each stable path, in a folder of their own: `.versions/<path>/<version><ext>` */
+const VERSIONS = ".versions"
+
+export interface LocalLakeOptions {
+  /** how long a superseded version stays readable (for runs that read it as current just before); default 1 hour */
+  readonly retention?: Duration.DurationInput
+}
 
 /** Every file under a folder, depth first; a missing folder is empty. */
+const statOrUndefined = (file: string) => {
+  try {
+    return statSync(file)
+  } catch {
+    return undefined
+  }
+}
+
 const walk = async (dir: string): Promise<Array<string>> => {
   let entries
   try {
@@ -30,8 +45,9 @@ const walk = async (dir: string): Promise<Array<string>> => {
  * The lake in a local folder. A commit is a rename, which replaces its target atomically on one file system, so
  * a reader sees the old file or the new one; plain writes go through a temporary file in staging the same way.
  */
-export const make = (root: string): Lake["Type"] => {
+export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"] => {
   const abs = resolve(root)
+  const retentionMs = Duration.toMillis(Duration.decode(options.retention ?? "1 hour"))
   // folders known to exist: most writes go to folders made before, and mkdir is a system call each time
   const made = new Set<string>()
   // Folder, rename and small-file calls are made synchronously: on a local disk each usually takes tens of
@@ -51,6 +67,40 @@ export const make = (root: string): Lake["Type"] => {
         new LakeError({ message: `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`, cause, ...(path ? { path } : {}) })
     })
 
+  const versionPath = (path: string, version: string) => `${VERSIONS}/${path}/${version}${extname(path)}`
+
+  /**
+   * A hard link of the version replaces the stable path in one rename (no copy; a reader sees the old file or the
+   * new one). Then the path's older versions go, except the one just replaced and any younger than the retention:
+   * a run that read the replaced version as current a moment ago may still be reading it.
+   */
+  const publishOne = (v: OutputVersion) => {
+    const source = locate(v.location)
+    const target = locate(v.path)
+    const fresh = statSync(source)
+    const before = statOrUndefined(target)
+    if (before?.ino === fresh.ino && before.dev === fresh.dev) return
+    ensureDir(dirname(target))
+    const tmp = locate(`${STAGING}/_writes/${randomBytes(8).toString("hex")}`)
+    ensureDir(dirname(tmp))
+    try {
+      linkSync(source, tmp)
+    } catch {
+      // a file system without hard links: a copy, still switched in by the rename
+      copyFileSync(source, tmp)
+    }
+    renameSync(tmp, target)
+    const folder = dirname(source)
+    const now = Date.now()
+    for (const name of readdirSync(folder)) {
+      const file = join(folder, name)
+      if (name === basename(source)) continue
+      const s = statOrUndefined(file)
+      if (s === undefined || (before !== undefined && s.ino === before.ino && s.dev === before.dev)) continue
+      if (now - s.mtimeMs > retentionMs) unlinkSync(file)
+    }
+  }
+
   return Lake.of({
     root: abs,
     locate,
@@ -62,7 +112,7 @@ export const make = (root: string): Lake["Type"] => {
         const objects: Array<LakeObject> = []
         for (const f of files) {
           const path = relative(abs, f).split(sep).join("/")
-          if (!path.startsWith(prefix) || path.startsWith(`${STAGING}/`)) continue
+          if (!path.startsWith(prefix) || path.startsWith(`${STAGING}/`) || path.startsWith(`${VERSIONS}/`)) continue
           const s = await stat(f)
           objects.push({ path, size: s.size, tag: `${s.size}-${Math.floor(s.mtimeMs)}` })
         }
@@ -115,12 +165,22 @@ export const make = (root: string): Lake["Type"] => {
       ),
     // one flat folder per run: a staged output needs no folders of its own, only its run's (made once)
     stagingPath: (runId, path) => `${STAGING}/${runId}/${encodeURIComponent(path)}`,
-    commit: (moves) =>
-      attempt("committing", moves[0]?.to, async () => {
-        for (const m of moves) {
-          ensureDir(dirname(locate(m.to)))
-          renameSync(locate(m.from), locate(m.to))
-        }
+    persist: (version, moves) =>
+      attempt("persisting", moves[0]?.to, async () =>
+        moves.map((m) => {
+          const location = versionPath(m.to, version)
+          ensureDir(dirname(locate(location)))
+          renameSync(locate(m.from), locate(location))
+          return { path: m.to, location }
+        })
+      ),
+    publish: (versions) =>
+      attempt("publishing", versions[0]?.path, async () => {
+        for (const v of versions) publishOne(v)
+      }),
+    discard: (versions) =>
+      attempt("discarding", versions[0]?.location, async () => {
+        for (const v of versions) rmSync(locate(v.location), { force: true })
       }),
     cleanStaging: (keep) =>
       attempt("cleaning staging", STAGING, async () => {
@@ -147,4 +207,13 @@ export const make = (root: string): Lake["Type"] => {
   })
 }
 
-export const layer = (root: string): Layer.Layer<Lake> => Layer.succeed(Lake, make(root))
+export const layer = (root: string, options: LocalLakeOptions = {}): Layer.Layer<Lake> => Layer.succeed(Lake, make(root, options))
+
+/** The lake at `root`; `ASSETS_LAKE_RETENTION` (e.g. "10 minutes") sets how long superseded versions stay. */
+export const layerConfig = (root: string): Layer.Layer<Lake, unknown> =>
+  Layer.effect(
+    Lake,
+    Effect.map(Config.option(Config.string("ASSETS_LAKE_RETENTION")), (retention) =>
+      make(root, retention._tag === "Some" ? { retention: retention.value as Duration.DurationInput } : {})
+    )
+  )

@@ -11,8 +11,7 @@ import {
 } from "@aws-sdk/client-s3"
 import { Upload } from "@aws-sdk/lib-storage"
 import { Config, Duration, Effect, Layer, Option, Stream } from "effect"
-import { newId } from "../../runtime/events/ids.js"
-import { Lake, LakeError, type LakeObject } from "../../runtime/lake/Lake.js"
+import { Lake, LakeError, type LakeObject, type OutputVersion } from "../../runtime/lake/Lake.js"
 
 const STAGING = ".staging"
 const VERSIONS = ".versions"
@@ -70,10 +69,11 @@ export const versionsPrefix = (path: string) => `${dirOf(path)}${stemOf(path)}${
 const hidden = (path: string) => path.startsWith(`${STAGING}/`) || path.includes(`${VERSIONS}/`)
 
 /**
- * The lake on S3. Outputs are committed through a fresh prefix: `commit` copies the staged files (one object, or a
- * folder of parts written by an engine) into a new version folder nobody reads yet, then switches the lake path's
- * manifest (one PUT, atomic) and calls `onCommit` so catalog tables switch their location in one step too. No reader
- * ever sees a mix of two versions; superseded versions are removed after the retention by `cleanStaging`.
+ * The lake on S3. `persist` copies the staged files of an output (one object, or a folder of parts written by an
+ * engine) into a version folder of its own that nobody reads yet; once the record naming it has committed, `publish`
+ * switches the lake path's manifest (one PUT, atomic) and calls `onCommit` so catalog tables switch their location in
+ * one step too. No reader ever sees a mix of two versions; versions that are not current are removed after the
+ * retention by `cleanStaging` (the next run publishes a recorded version first, so it is current by then).
  * Plain writes (landing files, extracts) are single objects, uploaded in parts when large.
  */
 export const make = (config: S3LakeConfig): Lake["Type"] => {
@@ -167,10 +167,10 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
       )
     )
 
-  const commit = (moves: ReadonlyArray<{ readonly from: string; readonly to: string }>) =>
+  /** copies each staged output (one object, or a folder of them) into the fresh version folder of its path */
+  const persist = (version: string, moves: ReadonlyArray<{ readonly from: string; readonly to: string }>) =>
     Effect.gen(function* () {
-      const version = newId("v")
-      const prepared: Array<{ to: string; manifest: Manifest }> = []
+      const persisted: Array<OutputVersion> = []
       for (const m of moves) {
         const staged = yield* attempt("listing staged files of", m.from, async () => {
           const exact = await listKeys(key(m.from))
@@ -178,34 +178,49 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
         })
         if (staged.length === 0) return yield* new LakeError({ message: `nothing is staged at ${m.from} to commit to ${m.to}`, path: m.from })
         const location = `${versionsPrefix(m.to)}${version}/`
-        const objects: Array<Manifest["objects"][number]> = []
         for (const o of staged) {
           const name = o.Key === key(m.from) ? baseOf(m.to) : o.Key!.slice(key(m.from).length + 1)
-          const target = `${location}${name}`
-          const copied = yield* attempt("copying", target, () =>
-            client.send(
-              new CopyObjectCommand({ Bucket: bucket, Key: key(target), CopySource: copySource(o.Key!) })
-            )
+          yield* attempt("copying", `${location}${name}`, () =>
+            client.send(new CopyObjectCommand({ Bucket: bucket, Key: key(`${location}${name}`), CopySource: copySource(o.Key!) }))
           )
-          objects.push({ path: target, size: o.Size ?? 0, etag: copied.CopyObjectResult?.ETag ?? o.ETag ?? "" })
         }
-        prepared.push({ to: m.to, manifest: { manifest: 1, version, location, objects, committedAt: new Date().toISOString() } })
-      }
-      for (const p of prepared) {
-        yield* attempt("switching", p.to, () =>
-          client.send(
-            new PutObjectCommand({ Bucket: bucket, Key: key(p.to), Body: JSON.stringify(p.manifest), ContentType: MANIFEST_TYPE })
-          )
-        )
-      }
-      if (config.onCommit !== undefined) {
-        yield* config
-          .onCommit(prepared.map((p) => ({ path: p.to, location: `s3://${bucket}/${key(p.manifest.location)}`, version })))
-          .pipe(Effect.mapError((cause) => new LakeError({ message: `registering ${prepared.map((p) => p.to).join(", ")} failed: ${messageOf(cause)}`, cause })))
+        persisted.push({ path: m.to, location })
       }
       yield* attempt("removing staged files of", moves[0]?.from, async () => {
         for (const m of moves) await deleteKeys((await listKeys(key(m.from))).map((o) => o.Key!).filter((k) => k === key(m.from) || k.startsWith(`${key(m.from)}/`)))
       })
+      return persisted as ReadonlyArray<OutputVersion>
+    })
+
+  /** replaces each path's manifest (one PUT, atomic) with one naming its version folder, then lets `onCommit` switch the catalog */
+  const publish = (versions: ReadonlyArray<OutputVersion>) =>
+    Effect.gen(function* () {
+      for (const v of versions) {
+        const objects = yield* attempt("listing the version of", v.path, () => listKeys(key(v.location)))
+        if (objects.length === 0) return yield* new LakeError({ message: `the version ${v.location} of ${v.path} holds no objects: it cannot be published`, path: v.path })
+        const version = v.location.slice(versionsPrefix(v.path).length).replace(/\/$/, "")
+        const manifest: Manifest = {
+          manifest: 1,
+          version,
+          location: v.location,
+          objects: objects.map((o) => ({ path: unkey(o.Key!), size: o.Size ?? 0, etag: o.ETag ?? "" })),
+          committedAt: new Date().toISOString()
+        }
+        yield* attempt("switching", v.path, () =>
+          client.send(new PutObjectCommand({ Bucket: bucket, Key: key(v.path), Body: JSON.stringify(manifest), ContentType: MANIFEST_TYPE }))
+        )
+      }
+      if (config.onCommit !== undefined && versions.length > 0) {
+        yield* config
+          .onCommit(
+            versions.map((v) => ({
+              path: v.path,
+              location: `s3://${bucket}/${key(v.location)}`,
+              version: v.location.slice(versionsPrefix(v.path).length).replace(/\/$/, "")
+            }))
+          )
+          .pipe(Effect.mapError((cause) => new LakeError({ message: `registering ${versions.map((v) => v.path).join(", ")} failed: ${messageOf(cause)}`, cause })))
+      }
     })
 
   /** superseded or never-switched versions older than the retention; the current one always stays */
@@ -283,7 +298,12 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
         })
       ),
     stagingPath: (runId, path) => `${STAGING}/${runId}/${path}`,
-    commit,
+    persist,
+    publish,
+    discard: (versions) =>
+      attempt("discarding", versions[0]?.location, async () => {
+        for (const v of versions) await deleteKeys((await listKeys(key(v.location))).map((o) => o.Key!))
+      }),
     cleanStaging: (keep) =>
       attempt("cleaning staging", STAGING, async () => {
         const staged = await listKeys(key(`${STAGING}/`))

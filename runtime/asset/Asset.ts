@@ -18,8 +18,13 @@ export interface Dependency {
 /** The files one input resolves to for one run of a compute, already listed. */
 export interface InputFiles {
   readonly format: FileFormat
-  /** lake paths */
+  /** stable lake paths (what outside readers and a catalog know) */
   readonly paths: ReadonlyArray<string>
+  /**
+   * where each of `paths` is read now: the version its current record names (for sources, the path itself). An
+   * engine reading files reads these, so a compute sees exactly what the record says it read. Default: `paths`.
+   */
+  readonly locations?: ReadonlyArray<string>
   /** the upstream columns when known (sources of raw lines have none) */
   readonly columns: ReadonlyArray<ColumnSpec> | undefined
 }

@@ -13,7 +13,8 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
     readonly create: (backfill: Backfill, tasks: ReadonlyArray<BackfillTask>) => Effect.Effect<void, EventStoreError>
     readonly get: (id: string) => Effect.Effect<Backfill | undefined, EventStoreError>
     readonly list: (limit: number) => Effect.Effect<ReadonlyArray<Backfill>, EventStoreError>
-    readonly setStatus: (id: string, status: BackfillStatus) => Effect.Effect<void, EventStoreError>
+    /** sets the status if it is one of `from` (any, when omitted); true when it changed */
+    readonly setStatus: (id: string, status: BackfillStatus, from?: ReadonlyArray<BackfillStatus>) => Effect.Effect<boolean, EventStoreError>
     readonly tasks: (id: string) => Effect.Effect<ReadonlyArray<BackfillTask>, EventStoreError>
     /**
      * the first `limit` pending or running tasks in plan order from `fromSeq` on: a task's unfinished upstream tasks
@@ -23,11 +24,16 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
     /** which of these tasks failed or were abandoned */
     readonly failedAmong: (id: string, taskIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
     readonly counts: (id: string) => Effect.Effect<Readonly<Record<TaskState, number>>, EventStoreError>
-    /** takes the task if it is still as seen (same state and attempts); true when this worker got it */
+    /**
+     * takes the task if it is still as seen (same state and attempts) and the backfill is RUNNING, in one statement:
+     * once a cancel is stored no task starts; true when this worker got it
+     */
     readonly claim: (task: OpenTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
-    /** extends the leases of every task this worker is running (its heartbeat) */
+    /** extends the leases of every task this worker is running, and says the backfill has a live worker (its heartbeat) */
     readonly renew: (backfillId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
     readonly finish: (backfillId: string, taskId: string, worker: string, state: TaskState, message: string) => Effect.Effect<void, EventStoreError>
+    /** gives running tasks of this worker back, pending again (it was stopped before they finished) */
+    readonly release: (backfillId: string, taskIds: ReadonlyArray<string>, worker: string) => Effect.Effect<void, EventStoreError>
     /** puts not-done tasks back to pending (resume); returns how many */
     readonly reset: (id: string, states: ReadonlyArray<TaskState>) => Effect.Effect<number, EventStoreError>
   }

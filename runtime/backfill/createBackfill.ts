@@ -2,6 +2,8 @@ import { Effect, Either } from "effect"
 import { newId } from "../events/ids.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { loadState } from "../execute/materialize.js"
+import { PartitionError } from "../partitions/MonthlyPartitions.js"
+import { describeImpossible } from "../plan/Plan.js"
 import { plan, type PartitionRange } from "../plan/planner.js"
 import { Project } from "../project/Project.js"
 import { StatusResolver } from "../status/StatusResolver.js"
@@ -20,8 +22,9 @@ export const createBackfill = Effect.fn("Backfill.create")(function* (request: {
   const { graph } = yield* Project
   const store = yield* BackfillStore
   const targets = yield* Either.match(resolveSelection(graph, request.selection), { onLeft: Effect.fail, onRight: Effect.succeed })
-  const state = yield* loadState(graph, targets)
+  const state = yield* loadState(graph, targets, { record: true })
   const thePlan = plan(new StatusResolver(graph, state), { targets, range: request.range, force: request.force })
+  if (thePlan.impossible.length > 0) return yield* new PartitionError({ message: `${describeImpossible(thePlan.impossible)}: narrow --from/--to` })
   const now = new Date().toISOString()
   const backfill: Backfill = {
     id: newId("b"),
@@ -31,7 +34,8 @@ export const createBackfill = Effect.fn("Backfill.create")(function* (request: {
     force: request.force,
     status: "RUNNING",
     createdAt: now,
-    updatedAt: now
+    updatedAt: now,
+    heartbeatAt: null
   }
   const tasks: Array<BackfillTask> = thePlan.tasks.map((t, seq) => ({
     backfillId: backfill.id,
@@ -49,5 +53,5 @@ export const createBackfill = Effect.fn("Backfill.create")(function* (request: {
     message: ""
   }))
   yield* store.create(backfill, tasks)
-  return { backfill, tasks, fresh: thePlan.fresh.length }
+  return { backfill, tasks, fresh: thePlan.fresh.length, notes: thePlan.notes }
 })

@@ -11,7 +11,9 @@ export const Backfill = Schema.Struct({
   force: Schema.Boolean,
   status: BackfillStatus,
   createdAt: Schema.String,
-  updatedAt: Schema.String
+  updatedAt: Schema.String,
+  /** when a worker last said it works on it (epoch ms); null before any worker took it */
+  heartbeatAt: Schema.NullOr(Schema.Number)
 })
 export type Backfill = typeof Backfill.Type
 

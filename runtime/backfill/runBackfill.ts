@@ -1,18 +1,22 @@
 import { hostname } from "node:os"
-import { Config, Effect, Either, Ref } from "effect"
+import { Effect, Either, Exit, Ref } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import { runTask, type Progress } from "../execute/Executor.js"
-import { loadState, refreshState } from "../execute/materialize.js"
+import { leaseTtlMs } from "../execute/liveness.js"
+import { loadState, refreshState, withHeartbeat } from "../execute/materialize.js"
+import { reclaimStaging } from "../execute/reclaimStaging.js"
 import { resolveSelection } from "../graph/Selection.js"
-import { renewingLeases, withLease } from "../lease/withLease.js"
+import { Lake } from "../lake/Lake.js"
+import { withLease } from "../lease/withLease.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
-import { State } from "../status/State.js"
+import type { State } from "../status/State.js"
 import { BackfillStore } from "./BackfillStore.js"
 import { makeClaims } from "./claims.js"
 import type { OpenTask, TaskState } from "./records.js"
+import { taskProblem } from "./revalidate.js"
 
 export interface BackfillProgress {
   readonly done: number
@@ -29,10 +33,15 @@ export interface RunBackfillOptions {
   readonly onProgress?: (p: BackfillProgress) => Effect.Effect<void>
   /** how often to look again while other workers hold the only runnable tasks */
   readonly pollMs?: number
+  /**
+   * what an interruption (a signal) means: the backfill is CANCELED, to resume later (the `backfill` command that
+   * owns it), or only this worker stops and its tasks go back to the others (`worker`, the default)
+   */
+  readonly onInterrupt?: "cancel" | "release"
 }
 
 /** Progress from the store's count of tasks by state. */
-const progressOf = (c: Readonly<Record<TaskState, number>>): BackfillProgress => ({
+export const progressOf = (c: Readonly<Record<TaskState, number>>): BackfillProgress => ({
   done: c.succeeded + c.skipped,
   failed: c.failed + c.abandoned,
   remaining: c.pending + c.running,
@@ -41,24 +50,20 @@ const progressOf = (c: Readonly<Record<TaskState, number>>): BackfillProgress =>
 
 /**
  * Runs a stored backfill's unfinished tasks with up to `concurrency` at once, alongside any other workers: each
- * loop claims a task whose upstream tasks are done (or whose holder died), materializes it under the asset
- * partition's lease if it is still stale, and records the outcome. Ends when no task can run any more.
+ * loop claims a task whose upstream tasks are done (or whose holder died), checks that it still fits the project's
+ * definitions, materializes it under the asset partition's lease if it is still stale, and records the outcome.
+ * Ends when no task can run any more.
  */
 export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBackfillOptions) {
   const { graph } = yield* Project
   const backfills = yield* BackfillStore
   const events = yield* EventStore
   const worker = options.worker ?? `${hostname()}:${process.pid}:${newId("w")}`
-  const ttlMs = (yield* Config.withDefault(Config.integer("ASSETS_LEASE_SECONDS"), 30)) * 1000
+  const ttlMs = yield* leaseTtlMs
   const pollMs = options.pollMs ?? 200
   const backfill = yield* backfills.get(options.backfillId)
   if (backfill === undefined) return yield* Effect.fail(new Error(`no backfill ${options.backfillId}: assets backfill list shows them`))
 
-  // --force applies to the selected assets, not to what is upstream of them (as for materialize)
-  const targets = new Set<string>(Either.getOrElse(resolveSelection(graph, backfill.selection), () => []))
-  const initial = yield* backfills.tasks(backfill.id)
-  const assets = [...new Set(initial.map((t) => t.asset as AssetKey))]
-  const state: State = yield* loadState(graph, assets)
   const runId = newId("r")
   yield* events.startRun({
     id: runId,
@@ -68,9 +73,19 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     host: hostname(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    endedAt: null
+    endedAt: null,
+    heartbeatAt: Date.now()
   })
+  // a killed run's staging and unpublished records, this backfill's own included, are reclaimed first
+  yield* reclaimStaging(runId)
+
+  // --force applies to the selected assets, not to what is upstream of them (as for materialize)
+  const targets = new Set<string>(Either.getOrElse(resolveSelection(graph, backfill.selection), () => []))
+  const initial = yield* backfills.tasks(backfill.id)
+  const assets = [...new Set(initial.map((t) => t.asset).filter((a) => graph.has(a)))] as Array<AssetKey>
+  const state: State = yield* loadState(graph, assets, { record: true })
   const claimed = yield* Ref.make(0)
+  const running = new Set<string>()
 
   let lastReport = 0
   const reportCounts = (force: boolean) =>
@@ -79,12 +94,21 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       lastReport = Date.now()
       yield* options.onProgress(progressOf(yield* backfills.counts(backfill.id)))
     })
+  // the backfill has a worker from now on (the heartbeat's first beat comes a third of a lease later)
+  yield* backfills.renew(backfill.id, worker, Date.now() + ttlMs)
   const claims = makeClaims({ backfills, backfillId: backfill.id, worker, ttlMs, concurrency: options.concurrency })
 
   const runOne = (t: OpenTask) =>
     Effect.gen(function* () {
       yield* Ref.update(claimed, (n) => n + 1)
+      // the definitions may have changed since the backfill was planned
+      const problem = taskProblem(graph, state, t)
+      if (problem !== undefined) {
+        yield* claims.finish(t.taskId, "failed", `the project changed since this backfill was planned: ${problem}`)
+        return yield* reportCounts(false)
+      }
       const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
+      running.add(t.taskId)
       // its upstream tasks are done (claimed only then), so it runs on its own
       const outcome = yield* runTask(
         {
@@ -101,6 +125,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       const end: TaskState =
         outcome.state === "succeeded" ? "succeeded" : outcome.state === "skipped-fresh" ? "skipped" : outcome.state === "failed" ? "failed" : "abandoned"
       yield* claims.finish(t.taskId, end, outcome.message)
+      running.delete(t.taskId)
       yield* reportCounts(false)
     })
 
@@ -118,18 +143,38 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     }
   })
 
-  // one heartbeat for the worker: the leases of the tasks it runs, and of the asset partitions they materialize, say
-  // it is alive, and lapse if the process dies
-  const heartbeat = renewingLeases(worker, ttlMs, Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs)))
-  yield* Effect.raceFirst(
+  // one heartbeat for the worker: the leases of the tasks it runs, the asset partitions they materialize and its run
+  // say it is alive, and lapse if the process dies
+  const work = withHeartbeat(
+    worker,
+    runId,
+    ttlMs,
     Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true }),
-    Effect.zipRight(heartbeat, Effect.never)
+    Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs))
+  )
+  const lake = yield* Lake
+  yield* work.pipe(
+    // a task stopped midway leaves its partial output in the run's staging
+    Effect.ensuring(lake.remove(lake.stagingPath(runId, "")).pipe(Effect.ignore)),
+    Effect.onExit((exit) =>
+      Exit.isInterrupted(exit)
+        ? Effect.gen(function* () {
+            // tasks stopped midway run again on resume (or by another worker); their staging goes with the run's
+            yield* backfills.release(backfill.id, [...running], worker)
+            if (options.onInterrupt === "cancel") yield* backfills.setStatus(backfill.id, "CANCELED", ["RUNNING"])
+            yield* events.endRun(runId, "CANCELED")
+            yield* events.appendEvents([
+              { runId, at: new Date().toISOString(), type: "RUN_CANCELED", asset: null, partition: null, message: `backfill ${backfill.id} stopped by a signal` }
+            ])
+          }).pipe(Effect.ignore)
+        : Effect.void
+    )
   )
 
   yield* reportCounts(true)
   const summary = progressOf(yield* backfills.counts(backfill.id))
+  if (summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED", ["RUNNING"])
   const status = (yield* backfills.get(backfill.id))?.status
-  if (status !== "CANCELED" && summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED")
   yield* events.endRun(runId, summary.failed > 0 ? "FAILURE" : status === "CANCELED" ? "CANCELED" : "SUCCESS")
-  return { ...summary, claimed: yield* Ref.get(claimed), worker, runId }
+  return { ...summary, claimed: yield* Ref.get(claimed), worker, runId, status }
 })

@@ -26,6 +26,8 @@ export const progressBar = (out: NodeJS.WriteStream = process.stdout) => {
         out.write(`${render(p)}\n`)
       }
     },
-    end: (p: BackfillProgress) => out.write(`${out.isTTY ? "\r" : ""}${render(p)}${out.isTTY ? "\u001b[K" : ""}\n`)
+    /** the last line; without progress (stopped early) only ends the line being redrawn */
+    end: (p?: BackfillProgress) =>
+      p === undefined ? (out.isTTY ? out.write("\n") : true) : out.write(`${out.isTTY ? "\r" : ""}${render(p)}${out.isTTY ? "\u001b[K" : ""}\n`)
   }
 }

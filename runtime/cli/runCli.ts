@@ -1,6 +1,6 @@
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Layer } from "effect"
+import { Cause, Console, Effect, Exit, Layer } from "effect"
 import { Project } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
 import { lineageCommand } from "./commands/lineage.js"
@@ -61,6 +61,30 @@ export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, an
         Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
       )
     ),
-    NodeRuntime.runMain({ disableErrorReporting: true })
+    NodeRuntime.runMain({ disableErrorReporting: true, teardown })
   )
+  stopOnSignals()
+}
+
+/** An interrupted command (Ctrl-C, SIGTERM) exits 130; otherwise the code the command set. */
+const teardown = (exit: Exit.Exit<unknown, unknown>, onExit: (code: number) => void) =>
+  onExit(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? 130 : Exit.isFailure(exit) ? 1 : Number(process.exitCode ?? 0))
+
+/**
+ * The first SIGINT or SIGTERM interrupts the command (runMain's own handler): work stops, runs are recorded
+ * CANCELED and staging removed. Should that take longer than the promised 5 s the process exits anyway, and a
+ * second signal exits at once.
+ */
+const stopOnSignals = () => {
+  let received = 0
+  const onSignal = () => {
+    received++
+    if (received > 1) process.exit(130)
+    setTimeout(() => {
+      console.error("still stopping after 4.5 s: exiting now; the next run reclaims what this one left")
+      process.exit(130)
+    }, 4_500).unref()
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
 }

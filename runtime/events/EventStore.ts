@@ -1,7 +1,7 @@
 import { Context, Data, type Effect } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
-import type { Materialization, NewRunEvent, Observation, Run, RunEvent, RunStatus } from "./records.js"
+import type { Failure, Materialization, NewRunEvent, Observation, Run, RunEvent, RunStatus } from "./records.js"
 
 export class EventStoreError extends Data.TaggedError("EventStoreError")<{
   readonly message: string
@@ -24,16 +24,24 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
   EventStore,
   {
     readonly startRun: (run: Run) => Effect.Effect<void, EventStoreError>
-    readonly endRun: (id: string, status: RunStatus) => Effect.Effect<void, EventStoreError>
+    /** ends a run that is still STARTED (a run already ended keeps its status); true when this call ended it */
+    readonly endRun: (id: string, status: RunStatus) => Effect.Effect<boolean, EventStoreError>
+    /** the runs' processes are alive now (their heartbeat) */
+    readonly beatRuns: (ids: ReadonlyArray<string>, at: number) => Effect.Effect<void, EventStoreError>
     readonly runs: (options: { readonly status?: RunStatus; readonly before?: string; readonly limit: number }) => Effect.Effect<ReadonlyArray<Run>, EventStoreError>
     readonly run: (id: string) => Effect.Effect<Run | undefined, EventStoreError>
     readonly appendEvents: (events: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
     readonly runEvents: (runId: string, afterSeq?: number) => Effect.Effect<ReadonlyArray<RunEvent>, EventStoreError>
     /**
      * stores a materialization and its inputs and makes it the current one for its asset partition, with the run
-     * events that report it, in one transaction
+     * events that report it, in one transaction: the commit point of a materialization. It is current but not yet
+     * published: the lake's stable path shows it only after `markPublished`.
      */
     readonly recordMaterialization: (m: Materialization, events?: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
+    /** the lake now shows this materialization at its stable paths (a no-op if it is no longer current) */
+    readonly markPublished: (m: Pick<Materialization, "id" | "asset" | "partition">) => Effect.Effect<void, EventStoreError>
+    /** current materializations whose publishing a crash may have cut short */
+    readonly unpublished: Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** the current materialization of every asset partition (of the given assets, or all) */
     readonly currentMaterializations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** the current materialization of exactly these asset partitions (those materialized) */
@@ -46,11 +54,9 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     readonly materialization: (id: string) => Effect.Effect<Materialization | undefined, EventStoreError>
     /** materializations that read the given one (lineage downstream) */
     readonly consumers: (producerId: string) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
-    /** stores observations whose version differs from the current one; returns the current ones afterwards */
-    /** the latest failed attempt of each asset partition (of the given assets) */
-    readonly failures: (
-      assets: ReadonlyArray<AssetKey>
-    ) => Effect.Effect<ReadonlyArray<{ readonly asset: AssetKey; readonly partition: PartitionKey | null; readonly at: string }>, EventStoreError>
+    /** asset partitions (of the given assets) whose latest attempt failed: after their latest success or fresh check */
+    readonly failures: (assets: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Failure>, EventStoreError>
+    /** stores the observations whose version differs from the current one */
     readonly recordObservations: (observations: ReadonlyArray<Observation>) => Effect.Effect<void, EventStoreError>
     readonly currentObservations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Observation>, EventStoreError>
   }

@@ -13,7 +13,9 @@ export const Run = Schema.Struct({
   host: Schema.String,
   pid: Schema.Number,
   startedAt: Schema.String,
-  endedAt: Schema.NullOr(Schema.String)
+  endedAt: Schema.NullOr(Schema.String),
+  /** when the run's process last said it was alive (epoch ms); a STARTED run whose beat stopped was abandoned */
+  heartbeatAt: Schema.NullOr(Schema.Number)
 })
 export type Run = typeof Run.Type
 
@@ -42,6 +44,16 @@ export const Materialization = Schema.Struct({
 })
 export type Materialization = typeof Materialization.Type
 
+/** The latest attempt of an asset partition failed (after its latest success or fresh check). */
+export const Failure = Schema.Struct({
+  asset: AssetKey,
+  partition: Schema.NullOr(PartitionKey),
+  at: Schema.String,
+  runId: Schema.String,
+  message: Schema.String
+})
+export type Failure = typeof Failure.Type
+
 export const Observation = Schema.Struct({
   id: Schema.String,
   asset: AssetKey,
@@ -61,7 +73,9 @@ export const RunEventType = Schema.Literal(
   "STEP_SKIPPED_FRESH",
   "STEP_ABANDONED",
   "OBSERVED",
-  "STAGING_CLEANED"
+  "STAGING_CLEANED",
+  "PUBLISHED",
+  "RUN_CANCELED"
 )
 export type RunEventType = typeof RunEventType.Type
 

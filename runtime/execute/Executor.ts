@@ -14,7 +14,7 @@ import { StatusResolver } from "../status/StatusResolver.js"
 import { materializePartition, messageOf } from "./materializePartition.js"
 
 /** A task's state; the executor moves each task from pending to exactly one end state. */
-export type TaskState = "pending" | "running" | "succeeded" | "failed" | "skipped-fresh" | "abandoned"
+export type TaskState = "pending" | "running" | "succeeded" | "failed" | "skipped-fresh" | "abandoned" | "canceled"
 
 export interface TaskOutcome {
   readonly task: Task
@@ -65,7 +65,8 @@ export const runTask = (
     const store = yield* EventStore
     const progress = options.onProgress ?? (() => Effect.void)
     const around = options.around ?? ((_t: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => run)
-    const started = Date.now()
+    // from when the task holds its concurrency slot, so a printed duration is its own, not its wait
+    let started = Date.now()
     const event = (type: RunEventType, message: string): NewRunEvent => ({
       runId,
       at: new Date().toISOString(),
@@ -77,7 +78,8 @@ export const runTask = (
     const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
       Effect.gen(function* () {
         const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
-        const type: RunEventType = s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
+        const type: RunEventType =
+          s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" || s === "canceled" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
         // a success event was recorded with its materialization
         if (s !== "succeeded") yield* store.appendEvents([event(type, message)]).pipe(Effect.ignoreLogged)
         yield* progress({ _tag: "Finished", outcome })
@@ -87,6 +89,7 @@ export const runTask = (
     if (failedUpstream.length > 0) return yield* finish("abandoned", `upstream failed: ${failedUpstream.join(", ")}`)
 
     const attempt = Effect.gen(function* () {
+      started = Date.now()
       if (options.refresh) yield* options.refresh(task)
       const resolver = new StatusResolver(graph, state)
       if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
@@ -106,14 +109,13 @@ export const runTask = (
         state.putMaterialization(exit.value)
         return yield* finish("succeeded", succeededMessage(exit.value), exit.value)
       }
-      if (Cause.isInterruptedOnly(exit.cause)) return yield* finish("abandoned", "interrupted")
-      return yield* finish("failed", failureMessage(exit.cause))
+      return yield* Effect.failCause(exit.cause)
     })
     // an asset compute's own requirements are checked against the project's layer by defineProject
-    return yield* limit(
-      around(task, attempt).pipe(
-        Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? finish("abandoned", "interrupted") : finish("failed", failureMessage(cause))))
-      )
+    return yield* limit(around(task, attempt)).pipe(
+      Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : finish("failed", failureMessage(cause)))),
+      // an interrupted task (a signal, a cancel) says so in the run's events; it runs again next time
+      Effect.onInterrupt(() => finish("canceled", "canceled before it finished").pipe(Effect.ignore))
     )
   }) as Effect.Effect<TaskOutcome, never, ExecutorServices>
 
@@ -138,8 +140,14 @@ export const execute = Effect.fn("Executor.execute")(function* (options: Execute
 
 const succeededMessage = (m: Materialization) => `${m.rowCount} rows, data version ${m.dataVersion}`
 
+/** Enough for any error an engine or a driver gives, every line of it; a runaway message is cut, saying so. */
+export const MESSAGE_LIMIT = 16_384
+
+export const bounded = (message: string): string =>
+  message.length <= MESSAGE_LIMIT ? message : `${message.slice(0, MESSAGE_LIMIT)}\n… (${message.length - MESSAGE_LIMIT} more characters cut)`
+
+/** The whole message of a failure, or the whole report of a defect (a bug: its stack helps). */
 const failureMessage = (cause: Cause.Cause<unknown>): string => {
   const failure = Cause.failureOption(cause)
-  if (failure._tag === "Some") return messageOf(failure.value)
-  return Cause.pretty(cause).split("\n")[0] ?? "failed"
+  return bounded(failure._tag === "Some" ? messageOf(failure.value) : Cause.pretty(cause))
 }

@@ -1,5 +1,5 @@
 import { hostname } from "node:os"
-import { Config, Effect, Either } from "effect"
+import { Effect, Either, Exit } from "effect"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { Lake } from "../lake/Lake.js"
@@ -11,9 +11,12 @@ import { plan, type PartitionRange } from "../plan/planner.js"
 import type { Plan } from "../plan/Plan.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Project } from "../project/Project.js"
+import { PartitionError } from "../partitions/MonthlyPartitions.js"
+import { describeImpossible } from "../plan/Plan.js"
 import { State } from "../status/State.js"
 import { StatusResolver } from "../status/StatusResolver.js"
 import { execute, type Progress, type TaskOutcome } from "./Executor.js"
+import { leaseTtlMs } from "./liveness.js"
 import { observeSources } from "./observeSources.js"
 import { reclaimStaging } from "./reclaimStaging.js"
 import { renewingLeases, withLease } from "../lease/withLease.js"
@@ -49,15 +52,23 @@ export const upstreamClosure = (graph: AssetGraph, keys: ReadonlyArray<AssetKey>
   return graph.order.filter((k) => seen.has(k))
 }
 
-/** Observes the sources upstream of `keys` and loads the state their status depends on. */
-export const loadState = Effect.fn("Runtime.loadState")(function* (graph: AssetGraph, keys: ReadonlyArray<AssetKey>) {
+/**
+ * Observes the sources upstream of `keys` and loads the state their status depends on. Read commands leave the
+ * store as it was; a runner (`record: true`) stores the observations that changed, since its records will name them.
+ */
+export const loadState = Effect.fn("Runtime.loadState")(function* (
+  graph: AssetGraph,
+  keys: ReadonlyArray<AssetKey>,
+  options: { readonly record?: boolean } = {}
+) {
   const store = yield* EventStore
   const closure = upstreamClosure(graph, keys)
-  const observations = yield* observeSources(graph, closure)
+  const observed = yield* observeSources(graph, closure)
+  if (options.record === true) yield* store.recordObservations(observed.changed)
   const materializations = yield* store.currentMaterializations(closure)
   const state = new State(materializations, [])
   for (const source of closure.filter((k) => graph.get(k)._tag === "Source")) {
-    state.replaceObservations(source, observations.filter((o) => o.asset === source))
+    state.replaceObservations(source, observed.observations.filter((o) => o.asset === source))
   }
   return state
 })
@@ -85,7 +96,25 @@ export const refreshState = Effect.fn("Runtime.refreshState")(function* (
   for (const m of yield* store.currentMaterializationsOf([...slots.values()])) state.putMaterialization(m)
 })
 
-/** `assets materialize`: plan what is missing or stale upstream of (and including) the selection, then run it. */
+/**
+ * The run's heartbeat while `body` runs: the leases its holder has and the run's own liveness, every third of the
+ * lease time, so a killed runner is seen as abandoned once a lease has passed.
+ */
+export const withHeartbeat = <A, E, R>(holder: string, runId: string, ttlMs: number, body: Effect.Effect<A, E, R>, alongside: Effect.Effect<void, unknown> = Effect.void) =>
+  Effect.flatMap(EventStore, (store) =>
+    Effect.raceFirst(
+      body,
+      Effect.zipRight(
+        renewingLeases(holder, ttlMs, Effect.zipRight(Effect.suspend(() => store.beatRuns([runId], Date.now())), alongside)),
+        Effect.never
+      )
+    )
+  )
+
+/**
+ * `assets materialize`: plan what is missing or stale upstream of (and including) the selection, then run it. An
+ * interruption (a signal) stops every task at once: the run ends CANCELED and its staging is removed.
+ */
 export const materialize = Effect.fn("Runtime.materialize")(function* (request: MaterializeRequest) {
   const { graph } = yield* Project
   const store = yield* EventStore
@@ -102,12 +131,18 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
     host: hostname(),
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    endedAt: null
+    endedAt: null,
+    heartbeatAt: Date.now()
   })
+  const holder = `${hostname()}:${process.pid}:${runId}`
+  const ttlMs = yield* leaseTtlMs
   const body = Effect.gen(function* () {
     yield* reclaimStaging(runId)
-    const state = yield* loadState(graph, targets)
+    const state = yield* loadState(graph, targets, { record: true })
     const thePlan = plan(new StatusResolver(graph, state), { targets, range: request.range, force: request.force ?? false })
+    if (thePlan.impossible.length > 0) {
+      return yield* new PartitionError({ message: `${describeImpossible(thePlan.impossible)}: choose partitions that can exist` })
+    }
     yield* store.appendEvents([
       {
         runId,
@@ -119,34 +154,36 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
       }
     ])
     if (request.onPlan) yield* request.onPlan(thePlan, runId)
-    const holder = `${hostname()}:${process.pid}:${runId}`
-    const ttlMs = (yield* Config.withDefault(Config.integer("ASSETS_LEASE_SECONDS"), 30)) * 1000
     const onProgress = request.onProgress ?? (() => Effect.void)
-    const outcomes = yield* Effect.raceFirst(
-      execute({
-        graph,
-        state,
-        plan: thePlan,
-        runId,
-        concurrency: request.concurrency ?? 2,
-        onProgress,
-        // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
-        around: (task, run) =>
-          withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
-        refresh: (task) => refreshState(graph, state, task.asset, task.partition)
-      }),
-      // the run's heartbeat keeps the leases it holds alive while their tasks run
-      Effect.zipRight(renewingLeases(holder, ttlMs), Effect.never)
-    )
+    const outcomes = yield* execute({
+      graph,
+      state,
+      plan: thePlan,
+      runId,
+      concurrency: request.concurrency ?? 2,
+      onProgress,
+      // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
+      around: (task, run) =>
+        withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
+      refresh: (task) => refreshState(graph, state, task.asset, task.partition)
+    })
     const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
     yield* store.endRun(runId, status)
     return { runId, status, plan: thePlan, outcomes } satisfies MaterializeResult
   })
-  return yield* body.pipe(
-    // committed files were moved out of the run's staging folder; what remains is empty folders or a failed task's partial output
+  return yield* withHeartbeat(holder, runId, ttlMs, body).pipe(
+    // committed files were moved out of the run's staging folder; what remains is a failed or interrupted task's partial output
     Effect.ensuring(Effect.flatMap(Lake, (lake) => lake.remove(lake.stagingPath(runId, ""))).pipe(Effect.ignore)),
     Effect.onExit((exit) =>
-      exit._tag === "Success" ? Effect.void : store.endRun(runId, exit.cause._tag === "Interrupt" ? "CANCELED" : "FAILURE").pipe(Effect.ignore)
+      exit._tag === "Success"
+        ? Effect.void
+        : Effect.gen(function* () {
+            const canceled = Exit.isInterrupted(exit)
+            yield* store.endRun(runId, canceled ? "CANCELED" : "FAILURE")
+            if (canceled) {
+              yield* store.appendEvents([{ runId, at: new Date().toISOString(), type: "RUN_CANCELED", asset: null, partition: null, message: "canceled: interrupted by a signal or a request" }])
+            }
+          }).pipe(Effect.ignore)
     )
   )
 })

@@ -10,11 +10,14 @@ import { Lake } from "../lake/Lake.js"
 import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
 import type { CurrentInput } from "../status/StatusResolver.js"
 import { MaterializeError, OutputContractError } from "./errors.js"
+import { publish } from "./outputs.js"
 
 /**
- * Materializes one asset partition: reads the current inputs, writes to staging, checks the output against the
- * asset's Schema, commits it over the current output, and only then records the materialization with its
- * provenance. A crash at any point leaves either the old output and record, or the new ones.
+ * Materializes one asset partition: reads the current inputs (each at the version its record names), writes to
+ * staging, checks the output against the asset's Schema, persists it as a version of its own, records the
+ * materialization with its provenance (the commit point), and then publishes it to the stable path. A crash before
+ * the record leaves the old record and what the stable path shows untouched; a crash after it leaves a record whose
+ * publishing the next run redoes. The three last steps are not interrupted, so a signal never splits them.
  */
 export const materializePartition = Effect.fn("Materializer.run")(function* (args: {
   readonly graph: AssetGraph
@@ -30,6 +33,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   const lake = yield* Lake
   const store = yield* EventStore
   const startedAt = new Date().toISOString()
+  const id = newId("m")
   const fail = (message: string, cause?: unknown) => new MaterializeError({ asset: asset.key, partition, message, cause })
 
   const missing = args.inputs.filter((i) => i.dataVersion === undefined)
@@ -37,18 +41,24 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     return yield* fail(`inputs not materialized: ${missing.map((i) => `${i.edge.upstream}${i.partition ? `[${i.partition}]` : ""}`).join(", ")}`)
   }
 
-  const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; columns: InputFiles["columns"] }> = {}
+  const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; locations: Array<string>; columns: InputFiles["columns"] }> = {}
   for (const edge of graph.inputs(asset.key)) {
     const up = graph.get(edge.upstream)
-    files[edge.name] = { format: up.format, paths: [], columns: up._tag === "Asset" ? up.columns : undefined }
+    files[edge.name] = { format: up.format, paths: [], locations: [], columns: up._tag === "Asset" ? up.columns : undefined }
   }
   for (const input of args.inputs) {
     const up = graph.get(input.edge.upstream)
     const entry = files[input.edge.name]!
-    if (up._tag === "Asset") entry.paths.push(outputPath(up, input.partition ?? undefined))
-    else if (up.prefix !== undefined) {
+    if (up._tag === "Asset") {
+      const path = outputPath(up, input.partition ?? undefined)
+      entry.paths.push(path)
+      entry.locations.push(input.location ?? path)
+    } else if (up.prefix !== undefined) {
       const listed = yield* lake.list(up.prefix(input.partition ?? undefined))
-      for (const o of listed) entry.paths.push(o.path)
+      for (const o of listed) {
+        entry.paths.push(o.path)
+        entry.locations.push(o.path)
+      }
     }
   }
 
@@ -76,38 +86,50 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   }
 
   const metadata: Record<string, unknown> = {}
-  const moves = [{ from: staged, to: target }]
+  const moves: Array<{ readonly from: string; readonly to: string }> = [{ from: staged, to: target }]
   for (const [name, side] of Object.entries(asset.sideOutputs)) {
     const sideTarget = sideOutputPath(asset, partition ?? undefined, name)
     const sideStaged = lake.stagingPath(runId, sideTarget)
     for (const [k, v] of Object.entries(yield* engine.write(side.sql(sqlContext()), sideStaged, "parquet"))) engineMetadata[`${name}_${k}`] = v
     metadata[`${name}_rows`] = (yield* engine.inspect(sideStaged, "parquet")).rows
     metadata[`${name}_path`] = sideTarget
-    // the side output goes first: if a crash lands between the two, the main output and its record are the old pair
-    moves.unshift({ from: sideStaged, to: sideTarget })
+    moves.push({ from: sideStaged, to: sideTarget })
   }
-  yield* lake.commit(moves)
 
-  const materialization: Materialization = {
-    id: newId("m"),
-    runId,
-    asset: asset.key,
-    partition,
-    codeVersion: asset.codeVersion,
-    dataVersion: shortHash(stats.contentHash, String(stats.rows)),
-    rowCount: stats.rows,
-    metadata: { ...engineMetadata, ...metadata, path: target },
-    startedAt,
-    endedAt: new Date().toISOString(),
-    inputs: args.inputs.map((i) => ({
-      asset: i.edge.upstream,
-      partition: i.partition,
-      dataVersion: i.dataVersion!,
-      producerId: i.producerId
-    }))
-  }
-  yield* store.recordMaterialization(materialization, args.reportedBy?.(materialization))
-  return materialization
+  const commit = Effect.gen(function* () {
+    const versions = yield* lake.persist(id, moves)
+    const materialization: Materialization = {
+      id,
+      runId,
+      asset: asset.key,
+      partition,
+      codeVersion: asset.codeVersion,
+      dataVersion: shortHash(stats.contentHash, String(stats.rows)),
+      rowCount: stats.rows,
+      metadata: { ...engineMetadata, ...metadata, path: target, location: versions[0]!.location, outputs: versions },
+      startedAt,
+      endedAt: new Date().toISOString(),
+      inputs: args.inputs.map((i) => ({
+        asset: i.edge.upstream,
+        partition: i.partition,
+        dataVersion: i.dataVersion!,
+        producerId: i.producerId
+      }))
+    }
+    yield* store.recordMaterialization(materialization, args.reportedBy?.(materialization)).pipe(
+      Effect.tapError(() => lake.discard(versions).pipe(Effect.ignore)),
+      Effect.mapError((cause) =>
+        fail(`${cause.message}; the new output was not published: what was current before stays current`, cause)
+      )
+    )
+    yield* publish(materialization).pipe(
+      Effect.mapError((cause) =>
+        fail(`recorded, but publishing it at ${target} failed: ${messageOf(cause)}; the next run publishes it`, cause)
+      )
+    )
+    return materialization
+  })
+  return yield* Effect.uninterruptible(commit)
 })
 
 export const messageOf = (e: unknown): string =>

@@ -2,25 +2,50 @@ import { hostname } from "node:os"
 import { Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
 import { Lake } from "../lake/Lake.js"
-import { processAlive } from "./processAlive.js"
+import { LeaseStore } from "../lease/LeaseStore.js"
+import { leaseTtlMs, runIsLive } from "./liveness.js"
+import { publish } from "./outputs.js"
 
 /**
- * Runs left STARTED by a process of this host that no longer exists (killed, crashed) are marked ABANDONED, and
- * staging left by any run that is not running is removed. Runs of other hosts are left to their own hosts.
+ * What a runner does before it starts: runs left STARTED whose process is gone (killed, crashed, its heartbeat
+ * stopped) are marked ABANDONED; recorded materializations whose publishing a crash cut short are published (each
+ * under its asset partition's lease, so a live runner's newer record is never overwritten); then the staging of
+ * every run that is not running is removed, with versions no record needs any more.
  */
 export const reclaimStaging = Effect.fn("Runtime.reclaimStaging")(function* (currentRunId: string) {
   const store = yield* EventStore
   const lake = yield* Lake
+  const ttlMs = yield* leaseTtlMs
   const started = yield* store.runs({ status: "STARTED", limit: 10_000 })
-  const host = hostname()
   const keep = new Set<string>([currentRunId])
+  const now = Date.now()
   let abandoned = 0
   for (const run of started) {
-    if (run.id !== currentRunId && run.host === host && !processAlive(run.pid)) {
-      yield* store.endRun(run.id, "ABANDONED")
-      abandoned++
-    } else keep.add(run.id)
+    if (run.id === currentRunId || runIsLive(run, now, ttlMs)) keep.add(run.id)
+    else if (yield* store.endRun(run.id, "ABANDONED")) abandoned++
   }
+  const published = yield* republish(`${hostname()}:${process.pid}:${currentRunId}`, ttlMs)
   const removed = yield* lake.cleanStaging(keep)
-  return { abandoned, removed }
+  return { abandoned, published, removed }
+})
+
+/** Publishes current materializations that are recorded but not published; one held by a live runner is its own to publish. */
+const republish = Effect.fn("Runtime.republish")(function* (holder: string, ttlMs: number) {
+  const store = yield* EventStore
+  const leases = yield* LeaseStore
+  const pending = yield* store.unpublished
+  let published = 0
+  for (const m of pending) {
+    if (!(yield* leases.acquire(m.asset, m.partition, holder, ttlMs))) continue
+    yield* Effect.gen(function* () {
+      const [current] = yield* store.currentMaterializationsOf([{ asset: m.asset, partition: m.partition }])
+      if (current?.id !== m.id) return
+      yield* publish(m)
+      yield* store.appendEvents([
+        { runId: m.runId, at: new Date().toISOString(), type: "PUBLISHED", asset: m.asset, partition: m.partition, message: `published ${m.id} after its run stopped before publishing it` }
+      ])
+      published++
+    }).pipe(Effect.ensuring(leases.release(m.asset, m.partition, holder).pipe(Effect.ignore)))
+  }
+  return published
 })

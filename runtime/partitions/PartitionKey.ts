@@ -27,3 +27,16 @@ export const monthBounds = (p: PartitionKey): { readonly start: string; readonly
 
 export const currentMonth = (now: Date = new Date()): PartitionKey =>
   fromMonthIndex(now.getUTCFullYear() * 12 + now.getUTCMonth())
+
+/** Month keys as compact ranges: 2023-01..2023-04, 2023-07. */
+export const monthRanges = (keys: ReadonlyArray<string>): string => {
+  const sorted = [...keys].sort()
+  const out: Array<string> = []
+  for (let i = 0; i < sorted.length; ) {
+    let j = i
+    while (j + 1 < sorted.length && monthIndex(sorted[j + 1]!) === monthIndex(sorted[j]!) + 1) j++
+    out.push(i === j ? sorted[i]! : `${sorted[i]}..${sorted[j]}`)
+    i = j + 1
+  }
+  return out.join(", ")
+}

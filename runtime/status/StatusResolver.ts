@@ -2,8 +2,9 @@ import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { InputRecord } from "../events/records.js"
 import type { AssetGraph, Edge } from "../graph/AssetGraph.js"
-import { allPartitions as partitionsOf, contains } from "../partitions/MonthlyPartitions.js"
+import { allPartitions as partitionsOf, contains, type MonthlyPartitions } from "../partitions/MonthlyPartitions.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
+import { locationOf } from "../execute/outputs.js"
 import type { Cause } from "./Cause.js"
 import { slot, type State } from "./State.js"
 
@@ -23,6 +24,8 @@ export interface CurrentInput {
   /** undefined when the upstream asset partition has not been materialized */
   readonly dataVersion: string | undefined
   readonly producerId: string | null
+  /** where the producing materialization's output lives (its recorded version); undefined for a source */
+  readonly location: string | undefined
   readonly source: boolean
 }
 
@@ -93,6 +96,39 @@ export class StatusResolver {
     return result
   }
 
+  /**
+   * Why partition `p` of an asset can never exist, whatever data arrives (e.g. "upstream late starts 2024-05"), or
+   * undefined when it can: it is within its own definition and one of its partitioned inputs could bring it into
+   * being from a partition within that input's definition.
+   */
+  impossibility(key: AssetKey, p: PartitionKey): string | undefined {
+    const def = this.graph.get(key)
+    if (def.partitions === undefined) return `${key} is not partitioned`
+    if (!contains(def.partitions, p, this.now)) return `${key}'s partitions ${rangeText(def.partitions)}`
+    if (def._tag === "Source") return undefined
+    const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
+    if (partitionedInputs.length === 0) return undefined
+    const reasons: Array<string> = []
+    for (const edge of partitionedInputs) {
+      const up = this.graph.get(edge.upstream)
+      const reads = edge.mapping.upstream(p)
+      if (reads._tag !== "Keys") return undefined
+      const creators = reads.keys.filter((q) => {
+        const down = (edge.mapping.creates ?? edge.mapping.downstream)(q)
+        return down._tag === "Keys" && down.keys.includes(p)
+      })
+      const inDefinition = creators.filter((q) => contains(up.partitions!, q, this.now))
+      if (inDefinition.length === 0) {
+        reasons.push(`upstream ${edge.upstream} ${rangeText(up.partitions!)}`)
+        continue
+      }
+      const deeper = inDefinition.map((q) => this.impossibility(edge.upstream, q))
+      if (deeper.some((r) => r === undefined)) return undefined
+      reasons.push(deeper[0]!)
+    }
+    return reasons[0]
+  }
+
   /** Whether an available upstream partition brings `p` into being through this edge. */
   private createdThrough(edge: Edge, p: PartitionKey): boolean {
     const creates = (up: PartitionKey | null) => {
@@ -121,10 +157,10 @@ export class StatusResolver {
       for (const p of partitions) {
         if (up._tag === "Source") {
           const o = this.state.observation(up.key, p)
-          if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, producerId: o.id, source: true })
+          if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, producerId: o.id, location: undefined, source: true })
         } else {
           const m = this.state.materialization(up.key, p)
-          out.push({ edge, partition: p, dataVersion: m?.dataVersion, producerId: m?.id ?? null, source: false })
+          out.push({ edge, partition: p, dataVersion: m?.dataVersion, producerId: m?.id ?? null, location: m === undefined ? undefined : locationOf(m), source: false })
         }
       }
     }
@@ -187,3 +223,6 @@ export class StatusResolver {
     return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
   }
 }
+
+const rangeText = (def: MonthlyPartitions): string =>
+  def.end === undefined ? `starts ${def.start}` : `run from ${def.start} to ${def.end}`

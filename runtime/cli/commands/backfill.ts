@@ -4,7 +4,8 @@ import { BackfillStore } from "../../backfill/BackfillStore.js"
 import type { Backfill } from "../../backfill/records.js"
 import { createBackfill } from "../../backfill/createBackfill.js"
 import { resumeBackfill } from "../../backfill/resumeBackfill.js"
-import { runBackfill } from "../../backfill/runBackfill.js"
+import { progressOf, runBackfill } from "../../backfill/runBackfill.js"
+import { backfillHint, leaseTtlMs, shownBackfillStatus } from "../../execute/liveness.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { PartitionError } from "../../partitions/MonthlyPartitions.js"
 import { Project } from "../../project/Project.js"
@@ -17,24 +18,43 @@ const concurrencyOption = concurrency(4, "asset partitions at once in this proce
 const run = (id: string, workers: number, asJson: boolean) =>
   Effect.gen(function* () {
     const bar = progressBar()
-    const result = yield* runBackfill({ backfillId: id, concurrency: workers, ...(asJson ? {} : { onProgress: (p) => Effect.sync(() => bar.update(p)) }) })
-    if (!asJson) bar.end(result)
     const store = yield* BackfillStore
-    const backfill = yield* store.get(id)
-    if (asJson) yield* Console.log(JSON.stringify({ ...result, status: backfill?.status }, null, 2))
-    else yield* Console.log(`backfill ${id} ${backfill?.status}: ${result.done} done, ${result.failed} failed, ${result.remaining} remaining (this process ran ${plural(result.claimed, "task")})`)
+    const result = yield* runBackfill({
+      backfillId: id,
+      concurrency: workers,
+      onInterrupt: "cancel",
+      ...(asJson ? {} : { onProgress: (p) => Effect.sync(() => bar.update(p)) })
+    }).pipe(
+      // Ctrl-C: the backfill is CANCELED with its unfinished tasks pending; say what was done and how to go on
+      Effect.onInterrupt(() =>
+        Effect.gen(function* () {
+          if (!asJson) bar.end(undefined)
+          const c = progressOf(yield* store.counts(id))
+          yield* Console.error(
+            `\nbackfill ${id} canceled: ${c.done} done, ${c.failed} failed, ${c.remaining} not run. \`assets backfill resume ${id}\` continues it; finished tasks are kept.`
+          )
+        }).pipe(Effect.ignore)
+      )
+    )
+    if (!asJson) bar.end(result)
+    if (asJson) yield* Console.log(JSON.stringify(result, null, 2))
+    else yield* Console.log(`backfill ${id} ${result.status}: ${result.done} done, ${result.failed} failed, ${result.remaining} remaining (this process ran ${plural(result.claimed, "task")})`)
     if (result.failed > 0) process.exitCode = 1
   })
+
+const shown = (b: Backfill) => Effect.map(leaseTtlMs, (ttl) => shownBackfillStatus(b, Date.now(), ttl))
 
 const statusOf = (backfill: Backfill, asJson: boolean) =>
   Effect.gen(function* () {
     const store = yield* BackfillStore
     const id = backfill.id
     const tasks = yield* store.tasks(id)
-    if (asJson) return yield* Console.log(JSON.stringify({ backfill, tasks }, null, 2))
+    const status = yield* shown(backfill)
+    if (asJson) return yield* Console.log(JSON.stringify({ backfill: { ...backfill, status, stored: backfill.status }, tasks }, null, 2))
     const by = (s: string) => tasks.filter((t) => t.state === s)
+    const hint = backfillHint(id, status)
     yield* Console.log(
-      `backfill ${id} ${backfill.status}: ${backfill.selection} ${backfill.from}..${backfill.to}${backfill.force ? " (force)" : ""}\n` +
+      `backfill ${id} ${status}: ${backfill.selection} ${backfill.from}..${backfill.to}${backfill.force ? " (force)" : ""}${hint ? `\n  ${hint}` : ""}\n` +
         ["succeeded", "skipped", "running", "pending", "failed", "abandoned"].map((s) => `  ${s.padEnd(10)} ${by(s).length}`).join("\n") +
         [...by("failed"), ...by("abandoned")].map((t) => `\n  ${t.state} ${at(t.asset, t.partition)}: ${t.message}`).join("")
     )
@@ -72,17 +92,24 @@ export const backfillCommand = Command.make(
         case undefined:
           return yield* new PartitionError({ message: "name a selection to backfill, e.g. assets backfill streaming_films --from 2023-01 --to 2023-12" })
         case "list": {
-          const list = yield* store.list(50)
+          const list = yield* Effect.forEach(yield* store.list(50), (b) => Effect.map(shown(b), (status) => ({ ...b, status, stored: b.status })))
           return yield* Console.log(
-            args.json ? JSON.stringify(list, null, 2) : list.map((b) => `${b.id}  ${b.status.padEnd(9)} ${b.selection} ${b.from}..${b.to}  ${b.createdAt}`).join("\n") || "no backfills yet"
+            args.json
+              ? JSON.stringify(list, null, 2)
+              : list.map((b) => `${b.id}  ${b.status.padEnd(9)} ${b.selection} ${b.from}..${b.to}  ${b.createdAt}`).join("\n") || "no backfills yet"
           )
         }
         case "status":
           return yield* statusOf(yield* named(verb), args.json)
         case "cancel": {
-          const { id: bid } = yield* named(verb)
-          yield* store.setStatus(bid, "CANCELED")
-          return yield* Console.log(`backfill ${bid} canceled: running tasks finish, no new task starts`)
+          const b = yield* named(verb)
+          if (!(yield* store.setStatus(b.id, "CANCELED", ["RUNNING"]))) {
+            const now = (yield* store.get(b.id))?.status ?? b.status
+            return yield* new PartitionError({
+              message: `backfill ${b.id} is ${now}: ${now === "CANCELED" ? "it was canceled already" : "it has finished, so there is nothing to cancel"}`
+            })
+          }
+          return yield* Console.log(`backfill ${b.id} canceled: no new task starts; running tasks finish. \`assets backfill resume ${b.id}\` continues it.`)
         }
         case "resume": {
           const { id: bid } = yield* named(verb)
@@ -101,6 +128,7 @@ export const backfillCommand = Command.make(
           const created = yield* createBackfill({ selection, range: range!, force: args.force })
           if (!args.json) {
             yield* Console.log(`backfill ${created.backfill.id}: ${plural(created.tasks.length, "task")} (${created.fresh} fresh asset partitions skipped)`)
+            for (const note of created.notes) yield* Console.log(`  ${note}`)
           }
           if (args.detach) return yield* Console.log(args.json ? JSON.stringify({ id: created.backfill.id, tasks: created.tasks.length }) : `stored; run \`assets worker\` to work on it`)
           return yield* run(created.backfill.id, args.concurrency, args.json)

@@ -12,7 +12,7 @@ const selection = Args.text({ name: "selection" }).pipe(
   Args.withDescription("key, +key (with upstream), key+ (with downstream), N+key, key+N, comma lists")
 )
 
-const mark = { succeeded: "✓", failed: "✗", "skipped-fresh": "·", abandoned: "-" } as const
+const mark = { succeeded: "✓", failed: "✗", "skipped-fresh": "·", abandoned: "-", canceled: "-" } as const
 
 export const materializeCommand = Command.make(
   "materialize",
@@ -31,20 +31,29 @@ export const materializeCommand = Command.make(
       const keys = yield* Either.match(resolveSelection(graph, args.selection), { onLeft: Effect.fail, onRight: Effect.succeed })
       const range = yield* partitionRange(graph, keys, args)
       const started = Date.now()
+      const finished = { succeeded: 0, other: 0 }
+      let planned = 0
+      let runId = ""
       const onProgress = (p: Progress) =>
-        args.json || p._tag === "Started"
-          ? Effect.void
-          : p._tag === "Waiting"
-            ? Console.log(`… ${at(p.task.asset, p.task.partition).padEnd(40)} waiting: another runner (${p.holder}) is materializing it`)
-            : Console.log(
-              `${mark[p.outcome.state]} ${at(p.outcome.task.asset, p.outcome.task.partition).padEnd(40)} ${p.outcome.state === "succeeded" ? seconds(p.outcome.durationMs).padStart(7) + "  " : ""}${p.outcome.message}`
-            )
+        Effect.suspend(() => {
+          if (p._tag === "Finished") finished[p.outcome.state === "succeeded" ? "succeeded" : "other"]++
+          if (args.json || p._tag === "Started") return Effect.void
+          if (p._tag === "Waiting") return Console.log(`… ${at(p.task.asset, p.task.partition).padEnd(40)} waiting: another runner (${p.holder}) is materializing it`)
+          const o = p.outcome
+          return Console.log(`${mark[o.state]} ${at(o.task.asset, o.task.partition).padEnd(40)} ${o.state === "succeeded" ? seconds(o.durationMs).padStart(7) + "  " : ""}${o.message}`)
+        })
       const result = yield* materialize({
         selection: args.selection,
         range,
         force: args.force,
         concurrency: args.concurrency,
-        onPlan: (plan) =>
+        onPlan: (plan, id) =>
+          Effect.sync(() => {
+            planned = plan.tasks.length
+            runId = id
+          }).pipe(
+            Effect.zipRight(args.json ? Effect.void : Effect.forEach(plan.notes, (note) => Console.log(note), { discard: true })),
+            Effect.zipRight(
           args.json
             ? Effect.void
             : plan.tasks.length === 0
@@ -54,9 +63,18 @@ export const materializeCommand = Command.make(
                     .slice(0, 8)
                     .map((t) => `  ${at(t.asset, t.partition)}: ${t.forced ? "forced" : t.causes.map(describeCause).slice(0, 2).join("; ")}`)
                     .join("\n")}${plan.tasks.length > 8 ? `\n  ... and ${plan.tasks.length - 8} more` : ""}`
-                ),
+                )
+            )
+          ),
         onProgress
-      })
+      }).pipe(
+        // Ctrl-C: every task stopped, the run CANCELED; what finished stays, and the same command goes on from there
+        Effect.onInterrupt(() =>
+          Console.error(
+            `\nmaterialize canceled${runId ? ` (run ${runId})` : ""}: ${finished.succeeded} materialized, ${Math.max(0, planned - finished.succeeded - finished.other)} not run. Run the same command again to continue: what finished is fresh and is skipped.`
+          )
+        )
+      )
       const count = (s: string) => result.outcomes.filter((o) => o.state === s).length
       if (args.json) {
         yield* Console.log(
