@@ -10,12 +10,15 @@
  *   SAKILA_MYSQL_URL    mysql://user:password@host:3306/sakila: read the real Sakila from MySQL instead of generating it
  *   SAKILA_FULL_RELOAD  true: extract every table whole, ignoring the incremental bookmarks
  *   SAKILA_SEED         seed of the generated Sakila source (default 42)
+ *   ASSETS_STREAM_FEED  none (default: partner streams land from outside) or simulated (the demo: a runner seeds an
+ *                       empty landing zone; `npm start` sets it); never with a MySQL source or an S3 lake
  *   ASSETS_STREAM_*     the simulated feed: FROM, TO (YYYY-MM), EVENTS_PER_MONTH, SEED, LATE_FRACTION, MALFORMED_FRACTION
  */
 import { join, resolve } from "node:path"
 import { Config, Effect, Layer, Option } from "effect"
 import { sakilaAssets } from "./assets/index.js"
 import type { SakilaSource } from "./assets/SakilaSource.js"
+import { StreamingFeed } from "./assets/StreamingFeed.js"
 import * as ScaleOut from "./resources/athena/scaleOut.js"
 import * as DuckDB from "./resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "./resources/duckdb/DuckDBEngine.js"
@@ -63,11 +66,29 @@ const sakilaSource = Layer.unwrapEffect(
   )
 )
 
-const resources = Layer.mergeAll(eventStore, sakilaSource, SimulatedFeed.layerConfig).pipe(Layer.provideMerge(lakeAndEngine))
+/** Partner streams land from outside unless the demo asks for simulated ones, which only the embedded default may. */
+const streamingFeed = Layer.unwrapEffect(
+  Effect.gen(function* () {
+    const feed = yield* Config.withDefault(Config.literal("none", "simulated")("ASSETS_STREAM_FEED"), "none")
+    if (feed === "none") return SimulatedFeed.external
+    const mysql = Option.isSome(yield* Config.option(Config.redacted("SAKILA_MYSQL_URL")))
+    const s3 = (yield* setting("ASSETS_LAKE", "")).startsWith("s3://")
+    if (mysql || s3) {
+      return yield* Effect.fail(
+        new Error(`ASSETS_STREAM_FEED=simulated is the embedded demo's feed; with ${mysql ? "SAKILA_MYSQL_URL" : "an S3 lake"} partner streams land from outside: unset it`)
+      )
+    }
+    return SimulatedFeed.layerConfig
+  })
+)
+
+const resources = Layer.mergeAll(eventStore, sakilaSource, streamingFeed).pipe(Layer.provideMerge(lakeAndEngine))
 
 export default defineProject({
   name: "sakila",
   assets: sakilaAssets,
   layer: resources,
-  commands: [streamCommand]
+  commands: [streamCommand],
+  // the demo's simulated feed seeds an empty landing zone before a run; read commands never write
+  beforeRun: Effect.flatMap(StreamingFeed, (feed) => feed.prepare)
 })

@@ -2,7 +2,8 @@ import { Context, type Effect } from "effect"
 
 /**
  * The partners' stream delivery into the landing zone. In production a Firehose writes it and `prepare` does
- * nothing; the embedded default lands simulated events the first time the landing zone is read.
+ * nothing; the demo's simulated feed (`ASSETS_STREAM_FEED=simulated`) lands simulated events into an empty
+ * landing zone when a runner starts. Observing the landing zone never writes.
  */
 export class StreamingFeed extends Context.Tag("assets/StreamingFeed")<
   StreamingFeed,

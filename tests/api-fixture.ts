@@ -2,6 +2,7 @@ import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import { sakilaAssets } from "../assets/index.js"
+import { StreamingFeed } from "../assets/StreamingFeed.js"
 import * as DuckDB from "../resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "../resources/duckdb/DuckDBEngine.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
@@ -29,7 +30,7 @@ export const apiFixture = async () => {
     GeneratedSakila.layer(42),
     SimulatedFeed.layer({ seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 2000, lateFraction: 0.3, malformedFraction: 0.001 })
   ).pipe(Layer.provideMerge(LocalLake.layer(join(dir, "lake"))))
-  const project = defineProject({ name: "sakila", assets: sakilaAssets, layer: resources })
+  const project = defineProject({ name: "sakila", assets: sakilaAssets, layer: resources, beforeRun: Effect.flatMap(StreamingFeed, (feed) => feed.prepare) })
   const runtime = ManagedRuntime.make(apiLayer(project, Auth.layer({ host: "127.0.0.1" })))
   const first = await runtime.runPromise(materialize({ selection: "+category_report" }))
   /** the same runtime with other auth settings */

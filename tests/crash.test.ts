@@ -49,7 +49,8 @@ describe("crash safety", () => {
       ASSETS_STATE_DIR: join(dir, "state"),
       ASSETS_STREAM_FROM: "2023-01",
       ASSETS_STREAM_TO: "2023-04",
-      ASSETS_STREAM_EVENTS_PER_MONTH: "5000"
+      ASSETS_STREAM_EVENTS_PER_MONTH: "5000",
+      ASSETS_STREAM_FEED: "simulated"
     }
     const p = testProject({ assets: sakilaAssets, dir })
     const consistent = () =>
@@ -57,10 +58,16 @@ describe("crash safety", () => {
         Effect.gen(function* () {
           const engine = yield* Engine
           const store = yield* EventStore
+          // a record's own version always holds its data; its stable path too once published (a crash between the
+          // record and publishing leaves that to the next run)
+          const unpublished = new Set((yield* store.unpublished).map((m) => m.id))
           for (const m of yield* store.currentMaterializations()) {
             const asset = p.graph.get(m.asset)
-            const stats = yield* engine.inspect(String(m.metadata["path"]), asset._tag === "Asset" ? asset.format : "parquet")
-            expect(shortHash(stats.contentHash, String(stats.rows)), `${m.asset}[${m.partition}]`).toBe(m.dataVersion)
+            const format = asset._tag === "Asset" ? asset.format : "parquet"
+            for (const path of [String(m.metadata["location"]), ...(unpublished.has(m.id) ? [] : [String(m.metadata["path"])])]) {
+              const stats = yield* engine.inspect(path, format)
+              expect(shortHash(stats.contentHash, String(stats.rows)), `${m.asset}[${m.partition}] at ${path}`).toBe(m.dataVersion)
+            }
           }
           return (yield* store.currentMaterializations()).length
         })

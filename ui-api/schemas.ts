@@ -5,6 +5,8 @@ import { Cause } from "../runtime/status/Cause.js"
 /** Response bodies: the OpenAPI document is generated from these, and the route tests decode responses with them. */
 
 export const Freshness = Schema.Literal("MISSING", "STALE", "FRESH")
+/** an asset's status as shown: FAILED when the latest attempt of one of its partitions failed after its latest success */
+export const ShownStatus = Schema.Literal("FAILED", "MISSING", "STALE", "FRESH")
 export const Counts = Schema.Struct({
   MISSING: Schema.Number,
   STALE: Schema.Number,
@@ -33,7 +35,7 @@ export const AssetSummary = Schema.Struct({
   group: Schema.String,
   description: Schema.String,
   partitioned: Schema.Boolean,
-  status: Freshness,
+  status: ShownStatus,
   counts: Counts,
   inputs: Schema.Array(Schema.String)
 }).annotations({ identifier: "AssetSummary" })
@@ -56,7 +58,7 @@ export const AssetDetail = Schema.Struct({
   columns: Schema.Array(ColumnView),
   inputs: Schema.Array(EdgeView),
   outputs: Schema.Array(EdgeView),
-  status: Freshness,
+  status: ShownStatus,
   /** the partitions that are not fresh, with their causes (the first 100) */
   notFresh: Schema.Array(PartitionStatusView),
   partitions: Schema.Struct({ count: Schema.Number, first: Schema.NullOr(Schema.String), last: Schema.NullOr(Schema.String), counts: Counts }),

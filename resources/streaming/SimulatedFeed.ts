@@ -1,4 +1,4 @@
-import { Config, Effect, Layer } from "effect"
+import { Config, Console, Effect, Layer } from "effect"
 import { StreamingFeed } from "../../assets/StreamingFeed.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import { monthRange, simulateStreams } from "../sakila-generated/simulateStreams.js"
@@ -14,8 +14,9 @@ export interface SimulationConfig {
 }
 
 /**
- * The embedded default's partner feed: when the landing zone holds no streams yet, it lands the configured
- * simulated months, so a fresh clone has data to materialize. Once anything has landed it never writes again.
+ * The demo's partner feed: when a runner starts and the landing zone holds no streams yet, it lands the configured
+ * simulated months and says so, so a fresh clone has data to materialize. Once anything has landed it never writes
+ * again; observing never writes.
  */
 export const make = Effect.fn("SimulatedFeed.make")(function* (config: SimulationConfig) {
   const lake = yield* Lake
@@ -31,6 +32,9 @@ export const make = Effect.fn("SimulatedFeed.make")(function* (config: Simulatio
         malformedFraction: config.malformedFraction
       })
     ).pipe(Effect.provideService(Lake, lake))
+    yield* Console.log(
+      `demo: landed simulated partner streams ${config.from}..${config.to}, ${config.eventsPerMonth} events a month, into an empty landing zone (ASSETS_STREAM_FEED=simulated); \`assets stream simulate\` lands more`
+    )
   })
   return StreamingFeed.of({
     describe: `simulated partner streams ${config.from}..${config.to}, ${config.eventsPerMonth} events a month (seed ${config.seed})`,

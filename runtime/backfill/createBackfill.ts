@@ -5,7 +5,7 @@ import { loadState } from "../execute/materialize.js"
 import { PartitionError } from "../partitions/MonthlyPartitions.js"
 import { describeImpossible } from "../plan/Plan.js"
 import { plan, type PartitionRange } from "../plan/planner.js"
-import { Project } from "../project/Project.js"
+import { beforeRun, Project } from "../project/Project.js"
 import { StatusResolver } from "../status/StatusResolver.js"
 import { BackfillStore } from "./BackfillStore.js"
 import type { Backfill, BackfillTask } from "./records.js"
@@ -22,6 +22,7 @@ export const createBackfill = Effect.fn("Backfill.create")(function* (request: {
   const { graph } = yield* Project
   const store = yield* BackfillStore
   const targets = yield* Either.match(resolveSelection(graph, request.selection), { onLeft: Effect.fail, onRight: Effect.succeed })
+  yield* beforeRun
   const state = yield* loadState(graph, targets, { record: true })
   const thePlan = plan(new StatusResolver(graph, state), { targets, range: request.range, force: request.force })
   if (thePlan.impossible.length > 0) return yield* new PartitionError({ message: `${describeImpossible(thePlan.impossible)}: narrow --from/--to` })

@@ -1,12 +1,13 @@
 import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
 import { Cause, Console, Effect, Exit, Layer } from "effect"
-import { Project } from "../project/Project.js"
+import { projectLayer } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
 import { lineageCommand } from "./commands/lineage.js"
 import { listCommand } from "./commands/list.js"
 import { materializeCommand } from "./commands/materialize.js"
 import { previewCommand } from "./commands/preview.js"
+import { runsCommand } from "./commands/runs.js"
 import { statusCommand } from "./commands/status.js"
 import { workerCommand } from "./commands/worker.js"
 import { loadProject } from "./loadProject.js"
@@ -34,6 +35,7 @@ export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, an
       workerCommand,
       lineageCommand,
       previewCommand,
+      runsCommand,
       ...edgeCommands,
       ...(project.commands ?? [])
     ])
@@ -55,7 +57,7 @@ export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, an
       if (Cause.isInterruptedOnly(cause)) return Effect.sync(() => (process.exitCode = 130))
       return Console.error(Cause.pretty(cause)).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
     }),
-    Effect.provide(Layer.mergeAll(project.layer, Layer.succeed(Project, { name: project.name, graph: project.graph }), NodeContext.layer)),
+    Effect.provide(Layer.mergeAll(project.layer, projectLayer(project), NodeContext.layer)),
     Effect.catchAllCause((cause) =>
       Console.error(`error: the project's resources could not start: ${Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)}`).pipe(
         Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))

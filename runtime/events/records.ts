@@ -72,6 +72,7 @@ export const RunEventType = Schema.Literal(
   "STEP_FAILURE",
   "STEP_SKIPPED_FRESH",
   "STEP_ABANDONED",
+  "STEP_CANCELED",
   "OBSERVED",
   "STAGING_CLEANED",
   "PUBLISHED",

@@ -79,7 +79,7 @@ export const runTask = (
       Effect.gen(function* () {
         const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
         const type: RunEventType =
-          s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" || s === "canceled" ? "STEP_ABANDONED" : "STEP_SKIPPED_FRESH"
+          s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : s === "canceled" ? "STEP_CANCELED" : "STEP_SKIPPED_FRESH"
         // a success event was recorded with its materialization
         if (s !== "succeeded") yield* store.appendEvents([event(type, message)]).pipe(Effect.ignoreLogged)
         yield* progress({ _tag: "Finished", outcome })

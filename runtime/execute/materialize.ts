@@ -10,7 +10,7 @@ import { resolveSelection } from "../graph/Selection.js"
 import { plan, type PartitionRange } from "../plan/planner.js"
 import type { Plan } from "../plan/Plan.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
-import { Project } from "../project/Project.js"
+import { beforeRun, Project } from "../project/Project.js"
 import { PartitionError } from "../partitions/MonthlyPartitions.js"
 import { describeImpossible } from "../plan/Plan.js"
 import { State } from "../status/State.js"
@@ -138,6 +138,7 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
   const ttlMs = yield* leaseTtlMs
   const body = Effect.gen(function* () {
     yield* reclaimStaging(runId)
+    yield* beforeRun
     const state = yield* loadState(graph, targets, { record: true })
     const thePlan = plan(new StatusResolver(graph, state), { targets, range: request.range, force: request.force ?? false })
     if (thePlan.impossible.length > 0) {

@@ -10,6 +10,7 @@ import { Lake } from "../lake/Lake.js"
 import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
 import type { CurrentInput } from "../status/StatusResolver.js"
 import { MaterializeError, OutputContractError } from "./errors.js"
+import { crashPoint } from "./crashPoint.js"
 import { publish } from "./outputs.js"
 
 /**
@@ -98,6 +99,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
 
   const commit = Effect.gen(function* () {
     const versions = yield* lake.persist(id, moves)
+    yield* crashPoint("after-persist")
     const materialization: Materialization = {
       id,
       runId,
@@ -122,11 +124,13 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
         fail(`${cause.message}; the new output was not published: what was current before stays current`, cause)
       )
     )
+    yield* crashPoint("after-record")
     yield* publish(materialization).pipe(
       Effect.mapError((cause) =>
         fail(`recorded, but publishing it at ${target} failed: ${messageOf(cause)}; the next run publishes it`, cause)
       )
     )
+    yield* crashPoint("after-publish")
     return materialization
   })
   return yield* Effect.uninterruptible(commit)

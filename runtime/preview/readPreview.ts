@@ -1,6 +1,6 @@
 import { Data, Effect } from "effect"
 import type { AssetDef } from "../asset/Asset.js"
-import type { ColumnSpec, SqlType } from "../asset/columns.js"
+import { columnsOf, type ColumnSpec, type SqlType } from "../asset/columns.js"
 import { typeName } from "../asset/ddl.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
@@ -53,21 +53,31 @@ const typed = (type: SqlType, v: unknown): unknown => {
 }
 
 /**
- * The first rows of a materialization's file, read through the Engine port. The lake keeps one file per asset
- * partition: for a superseded materialization the file holds the current one's data, and the result says so.
+ * The first rows of a materialization's file, or of its side output `output` (in column order, e.g. rejected
+ * lines by file and line), read through the Engine port. The lake keeps one file per asset partition: for a
+ * superseded materialization the file holds the current one's data, and the result says so.
  */
-export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<any, any>, m: Materialization, limit: number) {
+export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<any, any>, m: Materialization, limit: number, output?: string) {
   const engine = yield* Engine
   const store = yield* EventStore
-  const path = typeof m.metadata["path"] === "string" ? m.metadata["path"] : undefined
+  const side = output === undefined ? undefined : asset.sideOutputs[output]
+  if (output !== undefined && side === undefined) {
+    const outputs = Object.keys(asset.sideOutputs)
+    const has = outputs.length > 0 ? `its side outputs are ${outputs.join(", ")}` : "it has no side outputs"
+    return yield* new PreviewError({ message: `${asset.key} has no ${output} output (${has}): preview the asset that keeps them` })
+  }
+  const recorded = m.metadata[output === undefined ? "path" : `${output}_path`]
+  const path = typeof recorded === "string" ? recorded : undefined
   if (path === undefined) {
-    return yield* new PreviewError({ message: `materialization ${m.id} records no output path: nothing to preview` })
+    return yield* new PreviewError({ message: `materialization ${m.id} records no ${output ?? "output"} path: nothing to preview` })
   }
   const [latest] = yield* store.materializations({ asset: m.asset, partition: m.partition, limit: 1 })
   const current = latest?.id === m.id
-  const relation = engine.relation({ format: asset.format, paths: [path], columns: asset.columns })
-  const raw = yield* engine.query(`SELECT * FROM ${relation} LIMIT ${Math.floor(limit)}`)
-  const rows = raw.map((r) => Object.fromEntries(asset.columns.map((c) => [c.name, typed(c.type, r[c.name])])))
+  const columns = side === undefined ? asset.columns : columnsOf(side.schema)
+  const relation = engine.relation({ format: side === undefined ? asset.format : "parquet", paths: [path], columns })
+  const order = side === undefined ? "" : ` ORDER BY ${columns.map((_, i) => i + 1).join(", ")}`
+  const raw = yield* engine.query(`SELECT * FROM ${relation}${order} LIMIT ${Math.floor(limit)}`)
+  const rows = raw.map((r) => Object.fromEntries(columns.map((c) => [c.name, typed(c.type, r[c.name])])))
   return {
     asset: m.asset,
     partition: m.partition,
@@ -78,10 +88,10 @@ export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<
       ? null
       : `materialization ${m.id} was superseded by ${latest?.id ?? "a newer one"}; the file at ${path} was overwritten, so these rows are the current materialization's, not ${m.id}'s`,
     path,
-    columns: asset.columns.map((c) => ({ name: c.name, type: typeName(c.type, "duckdb"), nullable: c.nullable })),
+    columns: columns.map((c) => ({ name: c.name, type: typeName(c.type, "duckdb"), nullable: c.nullable })),
     rows,
     limit,
-    specs: asset.columns
+    specs: columns
   } satisfies PreviewResult
 })
 

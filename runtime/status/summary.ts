@@ -2,7 +2,9 @@ import { Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 import type { AssetKey } from "../asset/AssetKey.js"
-import type { PartitionKey } from "../partitions/PartitionKey.js"
+import type { Failure } from "../events/records.js"
+import { allPartitions } from "../partitions/MonthlyPartitions.js"
+import { monthRanges, type PartitionKey } from "../partitions/PartitionKey.js"
 import { describeCause, type Cause } from "./Cause.js"
 import { slot } from "./State.js"
 import type { Freshness, StatusResolver } from "./StatusResolver.js"
@@ -10,57 +12,73 @@ import type { Freshness, StatusResolver } from "./StatusResolver.js"
 /** What is happening to an asset partition now, beside its freshness: a live lease, or a failure since its last success. */
 export type RunState = "RUNNING" | "FAILED" | null
 
+/** What a person is shown for a partition: its freshness, unless its latest attempt failed. */
+export type ShownStatus = Freshness | "FAILED"
+
 export interface RunStates {
   readonly running: ReadonlySet<string>
-  /** latest failure time by slot */
-  readonly failed: ReadonlyMap<string, string>
+  /** the latest failure by slot, of partitions whose latest attempt failed */
+  readonly failed: ReadonlyMap<string, Failure>
 }
 
 export interface AssetStatusSummary {
   readonly asset: AssetKey
   readonly kind: "asset" | "source"
   readonly partitioned: boolean
-  /** the worst of its partitions: MISSING over STALE over FRESH */
-  readonly status: Freshness
-  readonly counts: Readonly<Record<Freshness, number>> & { readonly RUNNING: number; readonly FAILED: number }
+  /** the worst of its partitions: FAILED over MISSING over STALE over FRESH */
+  readonly status: ShownStatus
+  readonly counts: Readonly<Record<ShownStatus, number>> & { readonly RUNNING: number }
   readonly partitions: ReadonlyArray<{
     readonly partition: PartitionKey | null
-    readonly status: Freshness
+    readonly status: ShownStatus
+    readonly freshness: Freshness
     readonly causes: ReadonlyArray<Cause & { readonly message: string }>
     readonly run: RunState
+    /** the failed attempt (its run and whole error) when status is FAILED */
+    readonly failure: Failure | null
   }>
+  /** partitions within the definition that can never exist, grouped by why (e.g. "upstream X starts 2024-05") */
+  readonly cannotExist: ReadonlyArray<{ readonly partitions: string; readonly reason: string }>
 }
+
+const worst: ReadonlyArray<ShownStatus> = ["FAILED", "MISSING", "STALE", "FRESH"]
 
 /** Status of every available partition of an asset, with counts and readable causes. */
 export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStates = { running: new Set(), failed: new Map() }): AssetStatusSummary => {
   const def = resolver.graph.get(key)
   const statuses = resolver.statuses(key)
-  const counts = { MISSING: 0, STALE: 0, FRESH: 0, RUNNING: 0, FAILED: 0 }
-  const runOf = (p: PartitionKey | null): RunState => {
-    const id = slot(key, p)
-    if (runs.running.has(id)) return "RUNNING"
-    const failedAt = runs.failed.get(id)
-    const m = resolver.state.materialization(key, p)
-    return failedAt !== undefined && (m === undefined || m.endedAt < failedAt) ? "FAILED" : null
-  }
-  for (const s of statuses) {
-    counts[s.status]++
-    const r = runOf(s.partition)
-    if (r !== null) counts[r]++
-  }
+  const counts = { MISSING: 0, STALE: 0, FRESH: 0, FAILED: 0, RUNNING: 0 }
+  const partitions = statuses.map((s) => {
+    const id = slot(key, s.partition)
+    const failure = runs.failed.get(id) ?? null
+    const run: RunState = runs.running.has(id) ? "RUNNING" : failure !== null ? "FAILED" : null
+    const status: ShownStatus = failure !== null ? "FAILED" : s.status
+    counts[status]++
+    if (run === "RUNNING") counts.RUNNING++
+    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure }
+  })
   return {
     asset: key,
     kind: def._tag === "Source" ? "source" : "asset",
     partitioned: def.partitions !== undefined,
-    status: counts.MISSING > 0 ? "MISSING" : counts.STALE > 0 ? "STALE" : "FRESH",
+    status: worst.find((w) => counts[w] > 0) ?? "FRESH",
     counts,
-    partitions: statuses.map((s) => ({
-      partition: s.partition,
-      status: s.status,
-      causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })),
-      run: runOf(s.partition)
-    }))
+    partitions,
+    cannotExist: cannotExist(resolver, key)
   }
+}
+
+/** The partitions of a partitioned asset, up to its last one, that no data could bring into being, grouped by reason. */
+const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
+  const def = resolver.graph.get(key)
+  if (def._tag === "Source" || def.partitions === undefined) return []
+  if (!resolver.graph.inputs(key).some((e) => resolver.graph.get(e.upstream).partitions !== undefined)) return []
+  const byReason = new Map<string, Array<PartitionKey>>()
+  for (const p of allPartitions(def.partitions, resolver.now)) {
+    const why = resolver.isAvailable(key, p) ? undefined : resolver.impossibility(key, p)
+    if (why !== undefined) byReason.set(why, [...(byReason.get(why) ?? []), p])
+  }
+  return [...byReason].map(([reason, ps]) => ({ partitions: monthRanges(ps), reason }))
 }
 
 /** Live leases and latest failures of some assets: two small queries, whatever the number of partitions. */
@@ -68,6 +86,6 @@ export const loadRunStates = Effect.fn("Status.runStates")(function* (keys: Read
   const leases = yield* LeaseStore
   const store = yield* EventStore
   const running = new Set((yield* leases.live(keys)).map((l) => slot(l.asset, l.partition)))
-  const failed = new Map((yield* store.failures(keys)).map((f) => [slot(f.asset, f.partition), f.at] as const))
+  const failed = new Map((yield* store.failures(keys)).map((f) => [slot(f.asset, f.partition), f] as const))
   return { running, failed } satisfies RunStates
 })

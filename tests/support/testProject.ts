@@ -15,6 +15,7 @@ import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "../../resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "../../resources/streaming/SimulatedFeed.js"
+import { StreamingFeed } from "../../assets/StreamingFeed.js"
 
 export const tempDir = (label = "assets-test-") => mkdtempSync(join(tmpdir(), label))
 
@@ -34,12 +35,14 @@ export const testProject = (options: TestProjectOptions) => {
   const graph = buildGraph(options.assets)
   const lake = LocalLake.layer(join(dir, "lake"))
   const feed = options.feed ?? { seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 2000, lateFraction: 0.3, malformedFraction: 0.01 }
+  const simulatedFeed = SimulatedFeed.layer(feed).pipe(Layer.provide(lake))
   const layer = Layer.mergeAll(
     DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
     SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
     GeneratedSakila.layer(options.seed ?? 42),
-    SimulatedFeed.layer(feed),
-    Layer.succeed(Project, { name: "test", graph })
+    simulatedFeed,
+    // as in the demo: the simulated feed seeds an empty landing zone when a run starts
+    Layer.effect(Project, Effect.map(StreamingFeed, (feed) => ({ name: "test", graph, beforeRun: feed.prepare }))).pipe(Layer.provide(simulatedFeed))
   ).pipe(Layer.provideMerge(lake))
   const runtime = ManagedRuntime.make(layer)
   const run = <A, E>(effect: Effect.Effect<A, E, Layer.Layer.Success<typeof layer>>) => runtime.runPromise(effect)

@@ -31,12 +31,12 @@ export const materializeCommand = Command.make(
       const keys = yield* Either.match(resolveSelection(graph, args.selection), { onLeft: Effect.fail, onRight: Effect.succeed })
       const range = yield* partitionRange(graph, keys, args)
       const started = Date.now()
-      const finished = { succeeded: 0, other: 0 }
+      let succeeded = 0
       let planned = 0
       let runId = ""
       const onProgress = (p: Progress) =>
         Effect.suspend(() => {
-          if (p._tag === "Finished") finished[p.outcome.state === "succeeded" ? "succeeded" : "other"]++
+          if (p._tag === "Finished" && p.outcome.state === "succeeded") succeeded++
           if (args.json || p._tag === "Started") return Effect.void
           if (p._tag === "Waiting") return Console.log(`… ${at(p.task.asset, p.task.partition).padEnd(40)} waiting: another runner (${p.holder}) is materializing it`)
           const o = p.outcome
@@ -71,7 +71,7 @@ export const materializeCommand = Command.make(
         // Ctrl-C: every task stopped, the run CANCELED; what finished stays, and the same command goes on from there
         Effect.onInterrupt(() =>
           Console.error(
-            `\nmaterialize canceled${runId ? ` (run ${runId})` : ""}: ${finished.succeeded} materialized, ${Math.max(0, planned - finished.succeeded - finished.other)} not run. Run the same command again to continue: what finished is fresh and is skipped.`
+            `\nmaterialize canceled${runId ? ` (run ${runId})` : ""}: ${succeeded} materialized, ${Math.max(0, planned - succeeded)} not. Run the same command again to continue: what finished is fresh and is skipped.`
           )
         )
       )

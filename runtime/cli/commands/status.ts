@@ -7,21 +7,29 @@ import { StatusResolver } from "../../status/StatusResolver.js"
 import { loadRunStates, summarize, type AssetStatusSummary } from "../../status/summary.js"
 import { monthRanges } from "../format.js"
 import { json } from "../options.js"
+import type { Failure } from "../../events/records.js"
+
+/** The first line of a failure, with the run that shows all of it. */
+const failureText = (f: Failure) => `failed in run ${f.runId} at ${f.at}: ${f.message.split("\n")[0]} (\`assets runs show ${f.runId}\` has all of it)`
 
 const line = (s: AssetStatusSummary): string => {
   const head = `${s.status.padEnd(8)} ${s.asset.padEnd(24)}`
   if (s.kind === "source") {
     return `${head} source, ${s.partitioned ? `${s.partitions.length} months with data (${monthRanges(s.partitions.map((p) => p.partition!))})` : s.status === "FRESH" ? "observed" : "not observed"}`
   }
+  const impossible = s.cannotExist.map((c) => `\n           ${c.partitions}: cannot exist: ${c.reason}`).join("")
   if (!s.partitioned) {
-    return `${head}${s.partitions[0]!.causes.map((c) => `\n           - ${c.message}`).join("")}`
+    const p = s.partitions[0]!
+    return `${head}${p.failure ? `\n           - ${failureText(p.failure)}` : ""}${p.causes.map((c) => `\n           - ${c.message}`).join("")}`
   }
   const bad = s.partitions.filter((p) => p.status !== "FRESH")
   const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}`
+  const why = (p: AssetStatusSummary["partitions"][number]) =>
+    p.failure ? failureText(p.failure) : `${p.run === "RUNNING" ? "(running) " : ""}${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`
   return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${runs}${bad
     .slice(0, 6)
-    .map((p) => `\n           ${p.partition}${p.run ? ` (${p.run.toLowerCase()})` : ""}: ${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`)
-    .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}`
+    .map((p) => `\n           ${p.partition}: ${why(p)}`)
+    .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}${impossible}`
 }
 
 export const statusCommand = Command.make(

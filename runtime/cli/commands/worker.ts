@@ -24,6 +24,8 @@ export const workerCommand = Command.make(
         for (const b of running) {
           const r = yield* runBackfill({ backfillId: b.id, concurrency: args.concurrency, pollMs: 100 })
           ran += r.claimed
+          // a task that failed here (a re-validated one included) makes the worker's exit say so
+          if (r.failed > 0) process.exitCode = 1
           yield* Console.log(`worker ${r.worker}: backfill ${b.id}: ran ${r.claimed} tasks (${r.done} done, ${r.failed} failed, ${r.remaining} remaining overall)`)
         }
         if (args.untilIdle && (yield* store.list(100)).every((b) => b.status !== "RUNNING")) break
