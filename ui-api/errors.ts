@@ -50,8 +50,30 @@ export class WritesDisabled extends Schema.TaggedError<WritesDisabled>()("Writes
   static readonly status = 403
 }
 
+/** A Host header that names none of the server's addresses: what a DNS-rebinding page would send. */
+export class HostNotAllowed extends Schema.TaggedError<HostNotAllowed>()("HostNotAllowed", { message: Schema.String }) {
+  static readonly status = 403
+}
+
+/** A write that a page of another site made a browser send (by its Origin or Sec-Fetch-Site). */
+export class CrossSiteRequest extends Schema.TaggedError<CrossSiteRequest>()("CrossSiteRequest", { message: Schema.String }) {
+  static readonly status = 403
+}
+
+export class MethodNotAllowed extends Schema.TaggedError<MethodNotAllowed>()("MethodNotAllowed", { message: Schema.String }) {
+  static readonly status = 405
+}
+
 export class NotAcceptable extends Schema.TaggedError<NotAcceptable>()("NotAcceptable", { message: Schema.String }) {
   static readonly status = 406
+}
+
+export class PayloadTooLarge extends Schema.TaggedError<PayloadTooLarge>()("PayloadTooLarge", { message: Schema.String }) {
+  static readonly status = 413
+}
+
+export class UnsupportedMediaType extends Schema.TaggedError<UnsupportedMediaType>()("UnsupportedMediaType", { message: Schema.String }) {
+  static readonly status = 415
 }
 
 /** A failure of the server or its resources (never of the request): the message, no stack. */
@@ -70,7 +92,12 @@ export const apiErrors = [
   InvalidInput,
   Unauthorized,
   WritesDisabled,
+  HostNotAllowed,
+  CrossSiteRequest,
+  MethodNotAllowed,
   NotAcceptable,
+  PayloadTooLarge,
+  UnsupportedMediaType,
   InternalError
 ] as const
 

@@ -9,7 +9,7 @@ type Json = Record<string, unknown>
  * The OpenAPI 3.1 document of the mounted routers, generated from the same Schemas the routes validate their
  * input with and answer in; named schemas (identifiers) go to components.
  */
-export const openApiDocument = (info: { readonly title: string; readonly version: string }, mounts: ReadonlyArray<{ readonly prefix: string; readonly router: ApiRouter }>) => {
+export const openApiDocument = (info: { readonly title: string; readonly version: string; readonly description?: string }, mounts: ReadonlyArray<{ readonly prefix: string; readonly router: ApiRouter }>) => {
   const components: Record<string, unknown> = {}
   const schemaOf = (schema: Schema.Schema.Any): Json => {
     const { $defs, $schema: _, ...rest } = JSONSchema.make(schema as Schema.Schema<unknown, unknown, never>, { target: "openApi3.1" }) as unknown as Json & {

@@ -2,7 +2,9 @@ import { Cause, Effect, Either, Exit, ParseResult, Schema } from "effect"
 import { Hono, type Context } from "hono"
 import { authorize } from "./auth.js"
 import { ApiAuth } from "./auth.js"
-import { InvalidInput, type ApiErrorClass } from "./errors.js"
+import { CrossSiteRequest, InvalidInput, PayloadTooLarge, UnsupportedMediaType, type ApiErrorClass } from "./errors.js"
+import { readJsonBody } from "./jsonBody.js"
+import { refuseForeignWrite } from "./sameOrigin.js"
 import type { ApiRuntime, ApiServices } from "./services.js"
 
 type AnySchema = Schema.Schema<any, any, never>
@@ -39,10 +41,13 @@ export interface Input<P, Q, B> {
   readonly body: Decoded<B>
 }
 
+/** an issue quotes the value it refuses: a bound keeps a 60 KiB body from coming back whole */
+const clip = (text: string) => (text.length > 300 ? `${text.slice(0, 300)}…` : text)
+
 const invalid = (where: string, error: ParseResult.ParseError): InvalidInput => {
   const all = ParseResult.ArrayFormatter.formatErrorSync(error).map((i) => ({
-    path: [where, ...i.path.map(String)].join("."),
-    message: i.message
+    path: clip([where, ...i.path.map(String)].join(".")),
+    message: clip(i.message)
   }))
   // an optional field reports its value against each member of its union: the first says what is wrong
   const issues = all.filter((i, n) => all.findIndex((j) => j.path === i.path) === n)
@@ -56,6 +61,15 @@ const unwrap = <A, E>(exit: Exit.Exit<A, E>): A => {
   if (failure._tag === "Some") throw failure.value
   throw Cause.squash(exit.cause)
 }
+
+/** Runs an effect in the server's runtime; a failure is thrown for app.onError. */
+export const runOn = <A, E>(runtime: ApiRuntime, effect: Effect.Effect<A, E, ApiServices>): Promise<A> => runtime.runPromiseExit(effect).then(unwrap)
+
+/** What every write and every body may also answer, whatever the route. */
+const checkedErrors = (spec: RouteSpec): ReadonlyArray<ApiErrorClass> => [
+  ...(spec.method !== "get" ? [CrossSiteRequest, UnsupportedMediaType] : []),
+  ...(spec.body !== undefined ? [InvalidInput, PayloadTooLarge] : [])
+]
 
 /**
  * One resource's routes: each registered with its spec (kept for the OpenAPI document), its input decoded with
@@ -73,14 +87,14 @@ export class ApiRouter {
 
   /** runs an effect in the server's runtime; a failure is thrown for app.onError */
   run<A, E>(effect: Effect.Effect<A, E, ApiServices>): Promise<A> {
-    return this.runtime.runPromiseExit(effect).then(unwrap)
+    return runOn(this.runtime, effect)
   }
 
   route<const S extends RouteSpec>(
     spec: S,
     handler: (c: Context, input: Input<S["params"], S["query"], S["body"]>) => Response | Promise<Response>
   ): this {
-    this.specs.push(spec)
+    this.specs.push({ ...spec, errors: [...new Set([...spec.errors, ...checkedErrors(spec)])] })
     const params = spec.params ? Schema.decodeUnknownEither(spec.params) : undefined
     const query = spec.query ? Schema.decodeUnknownEither(spec.query) : undefined
     const body = spec.body ? Schema.decodeUnknownEither(spec.body) : undefined
@@ -91,17 +105,17 @@ export class ApiRouter {
       return result.right
     }
     this.hono.on(spec.method.toUpperCase(), spec.path, async (c) => {
+      // a forged browser write is refused whatever credentials it carries, before anything reads its body
+      if (spec.method !== "get") {
+        const foreign = refuseForeignWrite(c)
+        if (foreign !== undefined) throw foreign
+      }
       if (spec.access !== "public") {
         this.auth ??= this.run(ApiAuth)
         const denied = authorize(await this.auth, spec.access, c.req.header("authorization"))
         if (denied !== undefined) throw denied
       }
-      let json: unknown = undefined
-      if (body !== undefined) {
-        json = await c.req.json().catch(() => {
-          throw new InvalidInput({ message: "the request body is not JSON: send Content-Type: application/json and a JSON object", issues: [] })
-        })
-      }
+      const json = body !== undefined ? await readJsonBody(c.req.raw) : undefined
       const input = {
         params: decode("path", params, () => c.req.param()),
         query: decode("query", query, () => c.req.query()),

@@ -1,3 +1,4 @@
+import { isIP } from "node:net"
 import { Command, Options } from "@effect/cli"
 import { Console, Effect, Layer } from "effect"
 import { ApiAuth, isLoopback, layerConfig as authConfig } from "./auth.js"
@@ -19,6 +20,12 @@ export const serveCommand = Command.make(
       yield* Console.log(`Serving the asset graph on ${url}/ (API under ${url}/api, OpenAPI at ${url}/openapi.json).`)
       if (!isLoopback(args.host) && auth.token._tag === "None") {
         yield* Console.log("Listening beyond loopback without ASSETS_API_TOKEN: reads are open, writes are refused. Set the token to allow them.")
+      }
+      if (!isLoopback(args.host)) {
+        const names = auth.allowedHosts.filter((h) => isIP(h) === 0)
+        yield* Console.log(
+          `Requests must name this server by an IP address${names.length > 0 ? ` or as ${names.join(", ")}` : ""}: list other host names in ASSETS_API_ALLOWED_HOSTS.`
+        )
       }
       yield* Console.log("Ctrl-C stops it.")
       return yield* Effect.never
