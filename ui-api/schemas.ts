@@ -19,12 +19,16 @@ export const CauseView = Schema.extend(Cause, Schema.Struct({ message: Schema.St
 
 export const PartitionStatusView = Schema.Struct({
   partition: Schema.NullOr(Schema.String),
-  status: Freshness,
+  /** FAILED when the latest attempt failed after the latest success; else its freshness */
+  status: ShownStatus,
+  freshness: Freshness,
   causes: Schema.Array(CauseView),
   /** the current materialization of the partition */
   materialization: Schema.NullOr(
     Schema.Struct({ id: Schema.String, dataVersion: Schema.String, rowCount: Schema.Number, endedAt: Schema.String, runId: Schema.String })
-  )
+  ),
+  /** the failed attempt: its run and the whole error */
+  failure: Schema.NullOr(Schema.Struct({ runId: Schema.String, at: Schema.String, message: Schema.String }))
 }).annotations({ identifier: "PartitionStatus" })
 
 export const Health = Schema.Struct({ ok: Schema.Literal(true), project: Schema.String })

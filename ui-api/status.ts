@@ -6,6 +6,8 @@ import { Project } from "../runtime/project/Project.js"
 import { describeCause } from "../runtime/status/Cause.js"
 import type { PartitionStatus } from "../runtime/status/StatusResolver.js"
 import { StatusResolver } from "../runtime/status/StatusResolver.js"
+import { slot } from "../runtime/status/State.js"
+import type { RunStates } from "../runtime/status/summary.js"
 
 /** A resolver over the state as it is now (sources observed) for the given assets and their upstream. */
 export const resolverFor = (keys: ReadonlyArray<AssetKey>) =>
@@ -14,16 +16,19 @@ export const resolverFor = (keys: ReadonlyArray<AssetKey>) =>
     return new StatusResolver(graph, yield* loadState(graph, keys))
   })
 
-/** A partition's status with readable causes and its current materialization, as the API returns it. */
-export const partitionView = (resolver: StatusResolver, s: PartitionStatus) => {
+/** A partition's status with readable causes, its current materialization, and its failure when its latest attempt failed. */
+export const partitionView = (resolver: StatusResolver, s: PartitionStatus, failures: RunStates["failed"] = new Map()) => {
   const m = resolver.state.materialization(s.asset, s.partition)
+  const failure = failures.get(slot(s.asset, s.partition))
   return {
     partition: s.partition,
-    status: s.status,
+    status: failure === undefined ? s.status : ("FAILED" as const),
+    freshness: s.status,
     causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })),
-    materialization: m === undefined ? null : { id: m.id, dataVersion: m.dataVersion, rowCount: m.rowCount, endedAt: m.endedAt, runId: m.runId }
+    materialization: m === undefined ? null : { id: m.id, dataVersion: m.dataVersion, rowCount: m.rowCount, endedAt: m.endedAt, runId: m.runId },
+    failure: failure === undefined ? null : { runId: failure.runId, at: failure.at, message: failure.message }
   }
 }
 
-export const partitionStatus = (resolver: StatusResolver, key: AssetKey, partition: PartitionKey | null) =>
-  partitionView(resolver, resolver.status(key, partition))
+export const partitionStatus = (resolver: StatusResolver, key: AssetKey, partition: PartitionKey | null, failures?: RunStates["failed"]) =>
+  partitionView(resolver, resolver.status(key, partition), failures)

@@ -3,6 +3,7 @@ import { typeName } from "../../runtime/asset/ddl.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import { Project } from "../../runtime/project/Project.js"
+import { slot } from "../../runtime/status/State.js"
 import { loadRunStates, summarize } from "../../runtime/status/summary.js"
 import { InvalidPartition, UnknownAsset } from "../errors.js"
 import { assetNamed, partitionOf } from "../lookup.js"
@@ -69,7 +70,8 @@ export const assetsRouter = (runtime: ApiRuntime) => {
               const store = yield* EventStore
               const def = yield* assetNamed(params.key)
               const resolver = yield* resolverFor([def.key])
-              const s = summarize(resolver, def.key, yield* loadRunStates([def.key]))
+              const runs = yield* loadRunStates([def.key])
+              const s = summarize(resolver, def.key, runs)
               const statuses = resolver.statuses(def.key)
               const [latest] = def._tag === "Asset" ? yield* store.materializations({ asset: def.key, limit: 1 }) : []
               const edge = (asset: AssetKey, e: { name: string; mapping: { describe: string } }) => ({ asset, name: e.name, mapping: e.mapping.describe })
@@ -87,7 +89,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
                 inputs: graph.inputs(def.key).map((e) => edge(e.upstream, e)),
                 outputs: graph.outputs(def.key).map((e) => edge(e.downstream, e)),
                 status: s.status,
-                notFresh: statuses.filter((p) => p.status !== "FRESH").slice(0, 100).map((p) => partitionView(resolver, p)),
+                notFresh: statuses.filter((p) => p.status !== "FRESH" || runs.failed.has(slot(p.asset, p.partition))).slice(0, 100).map((p) => partitionView(resolver, p, runs.failed)),
                 partitions: {
                   count: statuses.length,
                   first: partitionKeys[0] ?? null,
@@ -116,7 +118,8 @@ export const assetsRouter = (runtime: ApiRuntime) => {
             Effect.gen(function* () {
               const def = yield* assetNamed(params.key)
               const resolver = yield* resolverFor([def.key])
-              return { asset: def.key, partitions: resolver.statuses(def.key).map((p) => partitionView(resolver, p)) }
+              const { failed } = yield* loadRunStates([def.key])
+              return { asset: def.key, partitions: resolver.statuses(def.key).map((p) => partitionView(resolver, p, failed)) }
             })
           )
         )
@@ -138,7 +141,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
               const def = yield* assetNamed(params.key)
               const partition = (yield* partitionOf(def, params.partition, true))!
               const resolver = yield* resolverFor([def.key])
-              return partitionStatus(resolver, def.key, partition)
+              return partitionStatus(resolver, def.key, partition, (yield* loadRunStates([def.key])).failed)
             })
           )
         )

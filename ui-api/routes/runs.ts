@@ -9,10 +9,14 @@ import { RunLauncher } from "../RunLauncher.js"
 import { IdParam, Limit, RunEvents, RunPage, RunStarted, StartRun } from "../schemas.js"
 import { Run } from "../../runtime/events/records.js"
 import type { ApiRuntime } from "../services.js"
+import { leaseTtlMs, shownStatus } from "../../runtime/execute/liveness.js"
+
+/** A run as a reader should see it: STARTED only while its process lives, else ABANDONED. */
+const shown = (run: Run) => Effect.map(Effect.orDie(leaseTtlMs), (ttl) => ({ ...run, status: shownStatus(run, Date.now(), ttl) }))
 
 const runById = (id: string) =>
   Effect.flatMap(EventStore, (store) => store.run(id)).pipe(
-    Effect.flatMap((run) => (run === undefined ? Effect.fail(new UnknownRun({ message: `no run '${id}' in the event store` })) : Effect.succeed(run)))
+    Effect.flatMap((run) => (run === undefined ? Effect.fail(new UnknownRun({ message: `no run '${id}' in the event store` })) : shown(run)))
   )
 
 const AfterSeq = Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { default: () => 0 })
@@ -44,7 +48,7 @@ export const runsRouter = (runtime: ApiRuntime) => {
                 ...(query.status ? { status: query.status } : {}),
                 ...(query.before ? { before: query.before } : {})
               })
-              const items = page.slice(0, query.limit)
+              const items = yield* Effect.forEach(page.slice(0, query.limit), shown)
               return { items, nextCursor: page.length > query.limit ? items[items.length - 1]!.id : null }
             })
           )
