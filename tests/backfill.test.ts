@@ -81,9 +81,9 @@ describe("backfills", () => {
     expect(tasks.find((t) => t.taskId === "step1[2023-05]")!.message).toContain("poisoned input line")
     expect((await p.run(Effect.flatMap(BackfillStore, (s) => s.get(created.backfill.id))))!.status).toBe("FAILED")
 
-    // per-partition status: the poisoned month is FAILED (and missing), the others materialized and fresh
+    // per-partition status: the poisoned month is FAILED (not merely missing), the others materialized and fresh
     const failedStatus = await p.run(Effect.flatMap(loadRunStates(["step1" as AssetKey]), (runs) => Effect.map(loadState(p.graph, ["step1" as AssetKey]), (state) => summarize(new StatusResolver(p.graph, state), "step1" as AssetKey, runs))))
-    expect(failedStatus.counts).toMatchObject({ FRESH: 11, MISSING: 1, FAILED: 1, RUNNING: 0 })
+    expect(failedStatus.counts).toMatchObject({ FRESH: 11, MISSING: 0, FAILED: 1, RUNNING: 0 })
     expect(failedStatus.partitions.filter((x) => x.run === "FAILED").map((x) => x.partition)).toEqual(["2023-05"])
 
     await p.run(landTick("2023-05", ["a", "fixed"]))

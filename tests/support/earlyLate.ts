@@ -1,0 +1,24 @@
+import { Schema } from "effect"
+import { defineAsset } from "../../runtime/asset/Asset.js"
+import { Column } from "../../runtime/asset/columns.js"
+import { monthly } from "../../runtime/partitions/MonthlyPartitions.js"
+import { ticks } from "./synthetic.js"
+
+/** `late` starts 2024-05; `early` starts 2024-01 and reads `late` month by month, so early[2024-01..04] cannot exist. */
+export const late = defineAsset({
+  key: "late",
+  partitions: monthly({ start: "2024-05" }),
+  deps: { up: ticks },
+  schema: Schema.Struct({ n: Column.bigint }),
+  sql: ({ inputs }) => `SELECT CAST(length(line) AS BIGINT) AS n FROM ${inputs.up}`
+})
+
+export const early = defineAsset({
+  key: "early",
+  partitions: monthly({ start: "2024-01" }),
+  deps: { up: late },
+  schema: Schema.Struct({ n: Column.bigint }),
+  sql: ({ inputs }) => `SELECT n FROM ${inputs.up}`
+})
+
+export const earlyLate = [ticks, late, early] as const
