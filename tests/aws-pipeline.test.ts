@@ -7,7 +7,6 @@ import { Engine } from "../runtime/engine/Engine.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { materialize } from "../runtime/execute/materialize.js"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
-import { Project } from "../runtime/project/Project.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import * as GeneratedSakila from "../resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "../resources/streaming/SimulatedFeed.js"
@@ -15,6 +14,7 @@ import * as ScaleOut from "../resources/athena/scaleOut.js"
 import { startFakeAthena, type FakeAthena } from "./support/fakeAthena.js"
 import { startS3, type S3Fixture } from "./support/s3rver.js"
 import { tempDir, testProject, type TestProject } from "./support/testProject.js"
+import { demoProject } from "./support/demoProject.js"
 
 const feed = { seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 1500, lateFraction: 0.3, malformedFraction: 0.01 }
 const reports = "category_report,state_report,category_state_report"
@@ -24,8 +24,7 @@ const awsProject = (s3: S3Fixture, athena: FakeAthena, dir: string) => {
   const layer = Layer.mergeAll(
     SqliteEventStore.layer(join(dir, "events.sqlite")),
     GeneratedSakila.layer(42),
-    SimulatedFeed.layer(feed),
-    Layer.succeed(Project, { name: "aws-test", graph })
+    demoProject("aws-test", graph, SimulatedFeed.layer(feed))
   ).pipe(
     Layer.provideMerge(
       ScaleOut.layer({

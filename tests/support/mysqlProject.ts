@@ -11,12 +11,15 @@ import * as MysqlSakilaSource from "../../resources/mysql/MysqlSakilaSource.js"
 import * as SimulatedFeed from "../../resources/streaming/SimulatedFeed.js"
 import { loadState, materialize, type MaterializeRequest } from "../../runtime/execute/materialize.js"
 import { buildGraph } from "../../runtime/graph/AssetGraph.js"
-import { Project } from "../../runtime/project/Project.js"
 import { StatusResolver } from "../../runtime/status/StatusResolver.js"
 import { tempDir } from "./testProject.js"
+import { demoProject } from "./demoProject.js"
 
 /** Rows each extraction returned, per table, in order: seen from outside the real source, which it wraps. */
 export type ExtractionLog = Array<{ readonly table: string; readonly since: unknown; rows: number }>
+
+/** Each failed extraction attempt, when it failed (ms since the epoch) and why: a retry follows a transient one. */
+export type FailureLog = Array<{ readonly table: string; readonly at: number; readonly message: string }>
 
 /**
  * The Sakila project as assets.config.ts builds it, but reading the given MySQL database, with a temp lake and
@@ -30,6 +33,7 @@ export const mysqlProject = (options: {
   const dir = options.dir ?? tempDir("assets-mysql-")
   const graph = buildGraph(sakilaAssets)
   const extractions: ExtractionLog = []
+  const failures: FailureLog = []
   const logged = Layer.effect(
     SakilaSource,
     Effect.map(SakilaSource, (real) =>
@@ -38,7 +42,10 @@ export const mysqlProject = (options: {
         extract: (table, extractOptions) => {
           const entry = { table, since: extractOptions?.since?.value, rows: 0 }
           extractions.push(entry)
-          return real.extract(table, extractOptions).pipe(Stream.tap(() => Effect.sync(() => entry.rows++)))
+          return real.extract(table, extractOptions).pipe(
+            Stream.tap(() => Effect.sync(() => entry.rows++)),
+            Stream.tapError((e) => Effect.sync(() => failures.push({ table, at: Date.now(), message: e.message })))
+          )
         }
       })
     )
@@ -47,8 +54,7 @@ export const mysqlProject = (options: {
     DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
     SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
     logged,
-    SimulatedFeed.layer({ seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 1500, lateFraction: 0.3, malformedFraction: 0.01 }),
-    Layer.succeed(Project, { name: "sakila-mysql-test", graph })
+    demoProject("sakila-mysql-test", graph, SimulatedFeed.layer({ seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 1500, lateFraction: 0.3, malformedFraction: 0.01 }))
   ).pipe(Layer.provideMerge(LocalLake.layer(join(dir, "lake"))))
   const runtime = ManagedRuntime.make(layer)
   const run = <A, E>(effect: Effect.Effect<A, E, Layer.Layer.Success<typeof layer>>) => runtime.runPromise(effect)
@@ -58,6 +64,7 @@ export const mysqlProject = (options: {
     graph,
     run,
     extractions,
+    failures,
     materialize: (selection: string, extra: Omit<MaterializeRequest, "selection"> = {}) => run(materialize({ selection, ...extra })),
     resolver: () => run(Effect.map(loadState(graph, graph.order), (state) => new StatusResolver(graph, state))),
     dispose: async () => {
