@@ -47,7 +47,7 @@ const lakeAndEngine: Layer.Layer<Lake | Engine, unknown> = Layer.unwrapEffect(
     const onS3 = root.startsWith("s3://")
     const engine = yield* setting("ASSETS_ENGINE", onS3 ? "athena" : "duckdb")
     if (onS3 && engine === "athena") return ScaleOut.layerConfig(sakilaAssets, root) as Layer.Layer<Lake | Engine, unknown>
-    if (!onS3 && engine === "duckdb") return DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layerConfig), Layer.provideMerge(LocalLake.layer(resolve(root))))
+    if (!onS3 && engine === "duckdb") return DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layerConfig), Layer.provideMerge(LocalLake.layerConfig(resolve(root))))
     return yield* Effect.fail(new Error(`ASSETS_ENGINE=${engine} cannot run over the lake ${root}: use duckdb with a folder, athena with s3://bucket/prefix`))
   })
 )

@@ -6,12 +6,10 @@ import { Lake } from "../runtime/lake/Lake.js"
 import { monthly } from "../runtime/partitions/MonthlyPartitions.js"
 import { timeWindow } from "../runtime/partitions/mappings/timeWindow.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
-import { landingPrefix, StreamingFeed } from "./StreamingFeed.js"
+import { landingPrefix } from "./StreamingFeed.js"
+import { checkedLines, LATENESS_MONTHS } from "./streamingRules.js"
 
 export const months = monthly({ start: "2019-01" })
-
-/** How many months after its own an event may still arrive (a Firehose prefix is the arrival month). */
-export const LATENESS_MONTHS = 1
 
 const arrivalMonth = /^landing\/streaming\/(\d{4})\/(\d{2})\//
 
@@ -24,7 +22,6 @@ export const streamingLanding = defineSource({
   format: "jsonl",
   prefix: (p) => landingPrefix(p!),
   observe: Effect.gen(function* () {
-    yield* (yield* StreamingFeed).prepare
     const objects = yield* (yield* Lake).list("landing/streaming/")
     const byMonth = new Map<PartitionKey, Array<string>>()
     for (const o of objects) {
@@ -51,59 +48,51 @@ export const StreamingEvent = Schema.Struct({
   landing_month: Column.text
 })
 
+/** A landed line that is not an event, with the first rule it breaks (NULL line: its bytes are not UTF-8). */
 export const RejectedLine = Schema.Struct({
   source_file: Column.text,
   line_number: Column.bigint,
-  line: Column.text,
+  line: Column.nullable(Column.text),
   reason: Column.text
 })
 
-const field = (name: string) => `CASE WHEN valid_json THEN json_extract_string(line, '$.${name}') END`
+/** Where the lines of one arrival month went: lines = accepted + rejected, or the materialization fails. */
+export const LineAccounting = Schema.Struct({
+  landing_month: Column.text,
+  files: Column.bigint,
+  lines: Column.bigint,
+  /** events of the month before, which its partition holds */
+  accepted_late: Column.bigint,
+  accepted: Column.bigint,
+  rejected: Column.bigint
+})
 
-/** Every landed line, parsed and checked; `reason` is NULL for a good event. */
-const checkedEvents = (landing: string) => `
-  WITH lines AS (
-    SELECT filename, line_number, line, json_valid(line) AS valid_json,
-           regexp_extract(filename, '/streaming/([0-9]{4})/([0-9]{2})/', 1) || '-' ||
-           regexp_extract(filename, '/streaming/([0-9]{4})/([0-9]{2})/', 2) AS landing_month
-    FROM ${landing}
-  ), fields AS (
-    SELECT *,
-      ${field("timestamp")} AS ts_text,
-      ${field("eventType")} AS event_type,
-      ${field("film_id")} AS film_id_text,
-      ${field("distributor")} AS distributor,
-      ${field("platform")} AS platform,
-      ${field("state")} AS state
-    FROM lines
-  ), typed AS (
-    SELECT *,
-      timezone('UTC', TRY_CAST(ts_text AS TIMESTAMPTZ)) AS event_time,
-      TRY_CAST(film_id_text AS INTEGER) AS film_id
-    FROM fields
-  ), checked AS (
-    SELECT *, CASE
-      WHEN NOT valid_json THEN 'invalid JSON'
-      WHEN ts_text IS NULL THEN 'missing field: timestamp'
-      WHEN event_type IS NULL THEN 'missing field: eventType'
-      WHEN film_id_text IS NULL THEN 'missing field: film_id'
-      WHEN distributor IS NULL THEN 'missing field: distributor'
-      WHEN platform IS NULL THEN 'missing field: platform'
-      WHEN state IS NULL THEN 'missing field: state'
-      WHEN event_time IS NULL THEN 'bad timestamp: ' || ts_text
-      WHEN event_type NOT IN ('rent', 'buy', 'trailer') THEN 'unknown eventType: ' || event_type
-      WHEN film_id IS NULL OR film_id NOT BETWEEN 1 AND 1000 THEN 'film_id out of range: ' || film_id_text
-      WHEN strftime(event_time, '%Y-%m') > landing_month THEN 'event time is after its arrival month ' || landing_month
-      WHEN strftime(event_time, '%Y-%m') < strftime(CAST(landing_month || '-01' AS DATE) - INTERVAL ${LATENESS_MONTHS} MONTH, '%Y-%m')
-        THEN 'arrived in ' || landing_month || ', later than the ${LATENESS_MONTHS}-month lateness window'
-    END AS reason
-    FROM typed
-  )`
+/** One row for arrival month `partition`; a line counted twice or lost makes the query fail, saying so. */
+const accounting = (landing: string, partition: string) => `${checkedLines(landing)}, per_file AS (
+    -- numbered 1..n in each file, so the last number is how many lines the file has
+    SELECT max(line_number) AS numbered,
+      count(*) FILTER (WHERE reason IS NULL AND strftime(event_time, '%Y-%m') < '${partition}') AS accepted_late,
+      count(*) FILTER (WHERE reason IS NULL) AS accepted,
+      count(*) FILTER (WHERE reason IS NOT NULL) AS rejected
+    FROM checked WHERE landing_month = '${partition}' GROUP BY filename
+  ), counted AS (
+    SELECT count(*) AS files, coalesce(sum(numbered), 0) AS lines, coalesce(sum(accepted_late), 0) AS accepted_late,
+      coalesce(sum(accepted), 0) AS accepted, coalesce(sum(rejected), 0) AS rejected
+    FROM per_file
+  )
+  SELECT '${partition}' AS landing_month, CAST(files AS BIGINT) AS files, CAST(lines AS BIGINT) AS lines,
+    CAST(accepted_late AS BIGINT) AS accepted_late, CAST(accepted AS BIGINT) AS accepted,
+    -- neither engine has a fail() the other knows; a text cast to a number fails in both and carries the message
+    CASE WHEN lines = accepted + rejected THEN CAST(rejected AS BIGINT)
+      ELSE CAST('arrival month ${partition}: ' || CAST(lines AS VARCHAR) || ' lines in, but ' || CAST(accepted AS VARCHAR) || ' accepted and '
+        || CAST(rejected AS VARCHAR) || ' rejected' AS BIGINT) END AS rejected
+  FROM counted`
 
 /**
  * Monthly Parquet of the events by their UTC month. Month M reads the landing prefixes M .. M+lateness, since late
- * events land in a later arrival month. Malformed lines and events too late for their month are kept with their
- * reason in the `rejected` output of the month whose prefix they landed in.
+ * events land in a later arrival month. Lines that break a rule (streamingRules.ts) and events too late for their
+ * month are kept with their reason in the `rejected` output of the month whose prefix they landed in; `accounting`
+ * says where each line of that arrival month went.
  */
 export const streamingPartitions = defineAsset({
   key: "streaming_partitions",
@@ -112,17 +101,18 @@ export const streamingPartitions = defineAsset({
   partitions: months,
   deps: { landing: dep(streamingLanding, timeWindow({ startOffset: 0, endOffset: LATENESS_MONTHS })) },
   schema: StreamingEvent,
-  sql: ({ inputs, partition }) => `${checkedEvents(inputs.landing!)}
+  sql: ({ inputs, partition }) => `${checkedLines(inputs.landing!)}
     SELECT event_time, event_type, film_id, distributor, platform, state, ts_text AS event_timestamp, landing_month
     FROM checked
     WHERE reason IS NULL AND strftime(event_time, '%Y-%m') = '${partition}'`,
   sideOutputs: {
     rejected: {
       schema: RejectedLine,
-      sql: ({ inputs, partition }) => `${checkedEvents(inputs.landing!)}
+      sql: ({ inputs, partition }) => `${checkedLines(inputs.landing!)}
         SELECT regexp_extract(filename, 'landing/.*$') AS source_file, line_number, line, reason
         FROM checked
         WHERE reason IS NOT NULL AND landing_month = '${partition}'`
-    }
+    },
+    accounting: { schema: LineAccounting, sql: ({ inputs, partition }) => accounting(inputs.landing!, partition!) }
   }
 })

@@ -79,7 +79,10 @@ export const layer = Layer.effect(
       const where = def.partitioned ? ` WHERE ${partitionFilter(parts)}` : ""
       switch (def.format) {
         case "jsonl":
-          return `(SELECT "$path" AS filename, row_number() OVER (PARTITION BY "$path") AS line_number, line FROM ${table(def)}${where} AND "$path" IN (${input.paths.map((p) => lit(lake.locate(p))).join(", ")}))`
+          // Trino reads a text file in splits and keeps no line offset, so file order is lost: lines are numbered
+          // in the order of their text instead, which the file fixes. Equal lines tie, and being equal, any order
+          // of them gives the same rows: the numbering is the same on every run.
+          return `(SELECT "$path" AS filename, row_number() OVER (PARTITION BY "$path" ORDER BY line) AS line_number, line FROM ${table(def)}${where} AND "$path" IN (${input.paths.map((p) => lit(lake.locate(p))).join(", ")}))`
         case "csv":
           // OpenCSVSerde reads an empty field as '' where DuckDB reads NULL
           return `(SELECT ${def.columns.map((c) => `NULLIF(${ident(c.name)}, '') AS ${ident(c.name)}`).join(", ")} FROM ${table(def)}${where})`

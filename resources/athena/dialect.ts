@@ -38,6 +38,8 @@ const RULES: Record<string, Rule> = {
   str_split: ([s, sep]) => `split(${s}, ${sep})`,
   json_extract_string: ([j, p]) => `json_extract_scalar(${j}, ${p})`,
   json_valid: ([j]) => `(try(json_parse(${j})) IS NOT NULL)`,
+  // NULL for anything but an object, and for an object that repeats a key (a map cannot hold it twice)
+  json_keys: ([j]) => `map_keys(try(CAST(json_parse(${j}) AS map(varchar, json))))`,
   strftime: ([ts, fmt]) => `date_format(${ts}, ${fmt})`,
   // DuckDB's timezone(zone, timestamptz) is the wall-clock time in that zone, without a zone
   timezone: ([zone, ts]) => `CAST(at_timezone(${ts}, ${zone}) AS timestamp)`,

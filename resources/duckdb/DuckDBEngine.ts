@@ -46,7 +46,16 @@ export const layer = Layer.effect(
         case "csv":
           return `read_csv(${fileList(files)}, header = true, all_varchar = true, delim = ',', quote = '"', escape = '"', hive_partitioning = false)`
         case "jsonl":
-          return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (SELECT filename, string_split(rtrim(content, chr(10)), chr(10)) AS lines FROM read_text(${fileList(files)})))`
+          // one row per line, numbered from 1 in file order; the last newline ends a line, it does not start one.
+          // Read as text, one bad byte fails the whole file, so a file is read as bytes: decoded whole when it is
+          // all UTF-8, else split in its \xHH rendering (backslashes are escaped too, so newlines are found
+          // exactly) and decoded line by line, a line that does not decode coming out NULL
+          return `(SELECT filename, unnest(range(1, len(lines) + 1)) AS line_number, unnest(lines) AS line FROM (
+            SELECT filename, CASE WHEN parts[-1] = '' THEN parts[:-2] ELSE parts END AS lines FROM (
+              SELECT filename, coalesce(
+                string_split(TRY(decode(content)), chr(10)),
+                list_transform(string_split(content::VARCHAR, '\\x0A'), p -> TRY(decode(p::BLOB)))) AS parts
+              FROM read_blob(${fileList(files)}))))`
       }
     }
 

@@ -70,7 +70,7 @@ const taskOf = (r: typeof TaskRow.Type): BackfillTask => ({
 /** BackfillStore on any @effect/sql client; the tables come from the shared migrations. */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const wrap = failingAs("backfill store")
+  const wrap = yield* failingAs("backfill store")
   const decodeBackfills = Schema.decodeUnknown(Schema.Array(BackfillRow))
   const decodeTasks = Schema.decodeUnknown(Schema.Array(TaskRow))
   const decodeOpenTasks = Schema.decodeUnknown(Schema.Array(OpenTaskRow))

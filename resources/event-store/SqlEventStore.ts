@@ -36,7 +36,7 @@ const chunks = <A>(xs: ReadonlyArray<A>, n = BATCH): Array<ReadonlyArray<A>> => 
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* migrate
-  const wrap = failingAs("event store")
+  const wrap = yield* failingAs("event store")
 
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
   const decodeMaterializations = Schema.decodeUnknown(Schema.Array(MaterializationRow))

@@ -11,7 +11,7 @@ const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema
  */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
-  const wrap = failingAs("lease store")
+  const wrap = yield* failingAs("lease store")
   const decode = Schema.decodeUnknown(Schema.Array(LeaseRow))
   const toLease = (r: typeof LeaseRow.Type) => ({ asset: r.asset_key, partition: r.partition_key === "" ? null : r.partition_key, holder: r.holder, expiresAt: r.expires_at })
 
@@ -42,6 +42,8 @@ export const make = Effect.gen(function* () {
         Effect.asVoid,
         wrap("releasing a lease")
       ),
+    releaseHeldBy: (prefix) =>
+      sql`DELETE FROM leases WHERE substr(holder, 1, ${prefix.length}) = ${prefix}`.raw.pipe(Effect.map(affectedRows), wrap("releasing a dead runner's leases")),
     renewAll: (holder, ttlMs) =>
       sql`UPDATE leases SET expires_at = ${Date.now() + ttlMs} WHERE holder = ${holder}`.pipe(Effect.asVoid, wrap("renewing leases")),
     current: (asset, partition) =>

@@ -2,24 +2,47 @@ import { mkdirSync } from "node:fs"
 import { dirname } from "node:path"
 import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
-import { Effect, Layer } from "effect"
+import { Cause, Effect, Layer, Option } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
-import type { EventStore } from "../../runtime/events/EventStore.js"
+import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
+import { StoreFile, storeError } from "./sqlShared.js"
 import { sqlStores } from "./sqlStores.js"
+import { codeOf } from "./storeProblems.js"
+
+/**
+ * Opening failures as an EventStoreError naming the file, the cause and the fix. better-sqlite3 throws while the
+ * client opens the file (a lock, a read-only file system): a defect there, taken here when it carries a code.
+ */
+const opening = (filename: string) => (cause: Cause.Cause<unknown>) => {
+  const failure = Cause.failureOption(cause)
+  const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
+  if (error instanceof EventStoreError) return Layer.fail(error)
+  return Option.isSome(failure) || codeOf(error) !== undefined
+    ? Layer.fail(storeError("event store", `opening ${filename}`, error, filename))
+    : Layer.failCause(cause)
+}
 
 /** The embedded event store: one SQLite file (WAL, so status reads do not block a running materialization). */
 export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore, unknown> =>
   sqlStores.pipe(
     Layer.provide(
       Layer.unwrapEffect(
-        Effect.sync(() => {
-          if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
-          // WAL with synchronous=NORMAL survives a killed process; only a power cut can lose the last commits
-          return Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA synchronous = NORMAL`)).pipe(
-            Layer.provideMerge(SqliteClient.layer({ filename }))
+        Effect.try({
+          try: () => {
+            if (filename !== ":memory:") mkdirSync(dirname(filename), { recursive: true })
+          },
+          catch: (cause) => cause
+        }).pipe(
+          Effect.as(
+            // WAL with synchronous=NORMAL survives a killed process; only a power cut can lose the last commits
+            Layer.effectDiscard(Effect.flatMap(SqlClient.SqlClient, (sql) => sql`PRAGMA synchronous = NORMAL`)).pipe(
+              Layer.provideMerge(SqliteClient.layer({ filename }))
+            )
           )
-        })
+        )
       )
-    )
+    ),
+    Layer.provide(Layer.succeed(StoreFile, filename)),
+    Layer.catchAllCause(opening(filename))
   )

@@ -1,15 +1,32 @@
-import { Effect, Schema } from "effect"
+import { Context, Effect, Option, Schema } from "effect"
 import { EventStoreError } from "../../runtime/events/EventStore.js"
+import { storeProblem } from "./storeProblems.js"
 
 /** Counts arrive as numbers from SQLite and as numbers or strings from MySQL. */
 export const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 
-/** Wraps a store operation's failure (SQL or row decoding) as an EventStoreError naming the store and the operation. */
-export const failingAs =
-  (store: string) =>
-  (what: string) =>
-  <A, E extends { message: string }, R>(e: Effect.Effect<A, E, R>): Effect.Effect<A, EventStoreError, R> =>
-    e.pipe(Effect.mapError((cause) => new EventStoreError({ message: `${store}: ${what} failed: ${cause.message}`, cause })))
+/** The SQLite file the stores live in, so a lock, a full disk or a read-only file names it; absent on MySQL. */
+export class StoreFile extends Context.Tag("event-store/StoreFile")<StoreFile, string>() {}
+
+/** A store failure as an EventStoreError naming the store, the operation and, when it is known, the cause and the fix. */
+export const storeError = (store: string, what: string, cause: unknown, file?: string): EventStoreError => {
+  const problem = file === undefined ? undefined : storeProblem(file, cause)
+  const detail = problem ?? (cause as { message?: string } | null)?.message ?? String(cause)
+  return new EventStoreError({ message: `${store}: ${what} failed: ${detail}`, cause })
+}
+
+/**
+ * Wraps a store operation's failure (SQL or row decoding) as an EventStoreError naming the store and the operation;
+ * read where the store is built, since its operations run in their callers' context, where StoreFile is not.
+ */
+export const failingAs = (store: string) =>
+  Effect.map(
+    Effect.serviceOption(StoreFile),
+    (file) =>
+      (what: string) =>
+      <A, E, R>(e: Effect.Effect<A, E, R>): Effect.Effect<A, EventStoreError, R> =>
+        e.pipe(Effect.mapError((cause) => storeError(store, what, cause, Option.getOrUndefined(file))))
+  )
 
 /**
  * Rows an UPDATE or INSERT matched, from the driver's raw result: better-sqlite3 says `changes`, mysql2 says

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto"
-import { createReadStream, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs"
+import { accessSync, constants, createReadStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs"
 import { open, readdir, rm, stat } from "node:fs/promises"
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { NodeStream } from "@effect/platform-node"
@@ -41,6 +41,50 @@ const walk = async (dir: string): Promise<Array<string>> => {
   return out
 }
 
+/** The nearest folder that exists at or above `path`: where a missing folder would have been created. */
+const nearestExisting = (path: string): string => {
+  let at = path
+  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
+  return at
+}
+
+/**
+ * The errno that stops writes under `path`, asked of the file system: Node's recursive mkdir reports any failure
+ * to create a folder (a read-only or full file system) as ENOENT of the folder it tried to make.
+ */
+const refusedAt = (path: string): string | undefined => {
+  const at = nearestExisting(path)
+  try {
+    accessSync(at, constants.W_OK)
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code
+  }
+  try {
+    const fs = statfsSync(at)
+    return fs.bavail === 0 || fs.ffree === 0 ? "ENOSPC" : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A write refused by the file system (read-only, not permitted, full), said with its cause and the fix. */
+const refusal = (lake: string, doing: string, cause: unknown): string | undefined => {
+  if (typeof cause !== "object" || cause === null) return undefined
+  const e = cause as NodeJS.ErrnoException
+  const code = e.code === "ENOENT" && e.syscall === "mkdir" && e.path ? refusedAt(e.path) : e.code
+  switch (code) {
+    case "EROFS":
+      return `the lake at ${lake} is on a read-only file system (EROFS) while ${doing}: mount it writable, or set ASSETS_LAKE to a writable folder`
+    case "EACCES":
+    case "EPERM":
+      return `this process may not write to the lake at ${lake} (${code}) while ${doing}: give its user write access to the folder, or set ASSETS_LAKE to a writable folder`
+    case "ENOSPC":
+    case "EDQUOT":
+      return `no space left on the device of the lake at ${lake} (${code}) while ${doing}: free space on that disk, or set ASSETS_LAKE to a folder on one with room`
+  }
+  return undefined
+}
+
 /**
  * The lake in a local folder. A commit is a rename, which replaces its target atomically on one file system, so
  * a reader sees the old file or the new one; plain writes go through a temporary file in staging the same way.
@@ -64,7 +108,13 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
     Effect.tryPromise({
       try: f,
       catch: (cause) =>
-        new LakeError({ message: `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`, cause, ...(path ? { path } : {}) })
+        new LakeError({
+          message:
+            refusal(abs, `${what}${path ? ` ${path}` : ""}`, cause) ??
+            `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`,
+          cause,
+          ...(path ? { path } : {})
+        })
     })
 
   const versionPath = (path: string, version: string) => `${VERSIONS}/${path}/${version}${extname(path)}`
@@ -99,6 +149,40 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       if (s === undefined || (before !== undefined && s.ino === before.ino && s.dev === before.dev)) continue
       if (now - s.mtimeMs > retentionMs) unlinkSync(file)
     }
+  }
+
+  /**
+   * Versions past the retention that their stable path does not show and no pending record names: what a run
+   * left when it died before its record. The stable path's own file is a hard link of its current version.
+   */
+  const sweepVersions = (keepVersions: ReadonlySet<string>): number => {
+    let removed = 0
+    const now = Date.now()
+    const visit = (dir: string) => {
+      let entries
+      try {
+        entries = readdirSync(dir, { withFileTypes: true })
+      } catch {
+        return
+      }
+      for (const e of entries) {
+        const file = join(dir, e.name)
+        if (e.isDirectory()) {
+          visit(file)
+          continue
+        }
+        const location = relative(abs, file).split(sep).join("/")
+        const stable = relative(locate(VERSIONS), dir).split(sep).join("/")
+        const s = statOrUndefined(file)
+        if (s === undefined || now - s.mtimeMs <= retentionMs || keepVersions.has(location)) continue
+        const shown = statOrUndefined(locate(stable))
+        if (shown?.ino === s.ino && shown.dev === s.dev) continue
+        unlinkSync(file)
+        removed++
+      }
+    }
+    visit(locate(VERSIONS))
+    return removed
   }
 
   return Lake.of({
@@ -182,7 +266,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       attempt("discarding", versions[0]?.location, async () => {
         for (const v of versions) rmSync(locate(v.location), { force: true })
       }),
-    cleanStaging: (keep) =>
+    cleanStaging: (keep, keepVersions = new Set()) =>
       attempt("cleaning staging", STAGING, async () => {
         let removed = 0
         let entries: Array<string> = []
@@ -197,6 +281,8 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
           made.clear()
           removed++
         }
+        // a run that died between persisting an output and recording it left a version no record names
+        if (removed > 0) removed += sweepVersions(keepVersions)
         return removed
       }),
     remove: (path) =>

@@ -4,6 +4,7 @@ import { MysqlClient } from "@effect/sql-mysql2"
 import { Config, Duration, Effect, Layer, Option, Redacted, Schedule, Scope, Stream, SynchronizedRef } from "effect"
 import { SakilaSource, SourceError, sakilaColumns, sakilaKeys, type SakilaTable, type SourceRow } from "../../assets/SakilaSource.js"
 import { shortHash } from "../../runtime/asset/codeVersion.js"
+import { connectionLost } from "./connectionLost.js"
 import { sourceError, where } from "./mysqlErrors.js"
 import { parseMysqlUrl, type MysqlUrlError } from "./mysqlUrl.js"
 
@@ -15,9 +16,9 @@ export interface Options {
   /** the first backoff, doubled at each retry (default 200 ms) */
   readonly retryBase?: Duration.DurationInput
   /**
-   * how long an extraction waits for the next rows before taking the connection as lost (default 30 s): mysql2
-   * does not end or fail a streamed query whose connection dies, so without this a KILL or a dropped link would
-   * hang the extraction
+   * how long an extraction waits for the next rows before taking the connection as lost (default 30 s). A KILL or
+   * a restart is noticed at once, when mysql2 sees the connection close; this is for a link that drops without a
+   * word (a cable, a firewall), after which no close ever arrives
    */
   readonly stallTimeout?: Duration.DurationInput
 }
@@ -97,6 +98,8 @@ export const make = (options: Options): Effect.Effect<SakilaSource["Type"], Sour
           yield* conn.executeRaw("SET time_zone = '+00:00'", []).pipe(Effect.mapError(fail))
           return conn.executeStream(text, since ? [since.value] : [], undefined).pipe(
             Stream.map((row): SourceRow => columns.map((c) => normalize((row as Record<string, unknown>)[c]))),
+            // a KILL or a server restart fails the stream (and so the retry starts) when mysql2 sees the connection close
+            Stream.interruptWhen(connectionLost(conn)),
             Stream.mapError(fail),
             Stream.timeoutFail(
               () =>

@@ -224,7 +224,7 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
     })
 
   /** superseded or never-switched versions older than the retention; the current one always stays */
-  const cleanVersions = async (now: number) => {
+  const cleanVersions = async (now: number, keepVersions: ReadonlySet<string>) => {
     const all = await listKeys(root)
     const byFolder = new Map<string, { lakePath: string; version: string; keys: Array<string>; newest: number }>()
     for (const o of all) {
@@ -251,6 +251,7 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
     let removed = 0
     for (const entry of byFolder.values()) {
       if (now - entry.newest < retentionMs) continue
+      if (keepVersions.has(`${versionsPrefix(entry.lakePath)}${entry.version}/`)) continue
       if ((await current(entry.lakePath)) === entry.version) continue
       doomed.push(...entry.keys)
       removed++
@@ -304,7 +305,7 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
       attempt("discarding", versions[0]?.location, async () => {
         for (const v of versions) await deleteKeys((await listKeys(key(v.location))).map((o) => o.Key!))
       }),
-    cleanStaging: (keep) =>
+    cleanStaging: (keep, keepVersions = new Set()) =>
       attempt("cleaning staging", STAGING, async () => {
         const staged = await listKeys(key(`${STAGING}/`))
         const byRun = new Map<string, Array<string>>()
@@ -314,7 +315,7 @@ export const make = (config: S3LakeConfig): Lake["Type"] => {
           byRun.set(runId, [...(byRun.get(runId) ?? []), o.Key!])
         }
         await deleteKeys([...byRun.values()].flat())
-        return byRun.size + (await cleanVersions(Date.now()))
+        return byRun.size + (await cleanVersions(Date.now(), keepVersions))
       }),
     remove: (path) =>
       attempt("removing", path, async () => {

@@ -4,7 +4,7 @@ import { EventStore } from "../events/EventStore.js"
 import { Lake } from "../lake/Lake.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 import { leaseTtlMs, runIsLive } from "./liveness.js"
-import { publish } from "./outputs.js"
+import { outputsOf, publish } from "./outputs.js"
 
 /**
  * What a runner does before it starts: runs left STARTED whose process is gone (killed, crashed, its heartbeat
@@ -20,12 +20,19 @@ export const reclaimStaging = Effect.fn("Runtime.reclaimStaging")(function* (cur
   const keep = new Set<string>([currentRunId])
   const now = Date.now()
   let abandoned = 0
+  const leases = yield* LeaseStore
   for (const run of started) {
     if (run.id === currentRunId || runIsLive(run, now, ttlMs)) keep.add(run.id)
-    else if (yield* store.endRun(run.id, "ABANDONED")) abandoned++
+    else {
+      if (yield* store.endRun(run.id, "ABANDONED")) abandoned++
+      // a process of this host that is gone holds nothing: its leases go now, not a lease time later
+      if (run.host === hostname() && run.pid !== process.pid) yield* leases.releaseHeldBy(`${run.host}:${run.pid}:`)
+    }
   }
   const published = yield* republish(`${hostname()}:${process.pid}:${currentRunId}`, ttlMs)
-  const removed = yield* lake.cleanStaging(keep)
+  // a record whose publishing is still to come (a live runner holds its partition) keeps its version
+  const recorded = new Set((yield* store.unpublished).flatMap((m) => outputsOf(m).map((o) => o.location)))
+  const removed = yield* lake.cleanStaging(keep, recorded)
   return { abandoned, published, removed }
 })
 

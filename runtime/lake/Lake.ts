@@ -53,8 +53,11 @@ export class Lake extends Context.Tag("runtime/Lake")<
     readonly publish: (versions: ReadonlyArray<OutputVersion>) => Effect.Effect<void, LakeError>
     /** removes versions no record will name (their record failed) */
     readonly discard: (versions: ReadonlyArray<OutputVersion>) => Effect.Effect<void, LakeError>
-    /** removes staging left by runs that are no longer running, and superseded versions past their retention */
-    readonly cleanStaging: (keepRunIds: ReadonlySet<string>) => Effect.Effect<number, LakeError>
+    /**
+     * removes staging left by runs that are no longer running, and versions past their retention that their stable
+     * path does not show, except `keepVersions` (locations that records name but publishing has not reached)
+     */
+    readonly cleanStaging: (keepRunIds: ReadonlySet<string>, keepVersions?: ReadonlySet<string>) => Effect.Effect<number, LakeError>
     readonly remove: (path: string) => Effect.Effect<void, LakeError>
   }
 >() {}

@@ -20,6 +20,8 @@ export class LeaseStore extends Context.Tag("runtime/LeaseStore")<
     readonly release: (asset: string, partition: string | null, holder: string) => Effect.Effect<void, EventStoreError>
     /** renews every lease `holder` has, in one statement (a worker's heartbeat, instead of a renewal per lease) */
     readonly renewAll: (holder: string, ttlMs: number) => Effect.Effect<void, EventStoreError>
+    /** frees every lease whose holder starts with `prefix` (`host:pid:`): that process is known to be dead */
+    readonly releaseHeldBy: (prefix: string) => Effect.Effect<number, EventStoreError>
     readonly current: (asset: string, partition: string | null) => Effect.Effect<Lease | undefined, EventStoreError>
     /** live leases (of some assets, or all) */
     readonly live: (assets?: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Lease>, EventStoreError>

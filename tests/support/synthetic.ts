@@ -27,6 +27,22 @@ export const ticks = defineSource({
   })
 })
 
+/** The same ticks under `landing/ticks/YYYY/MM/`, the layout an Athena catalog registers a landing prefix by. */
+export const slashedTicks = defineSource({
+  key: "ticks",
+  partitions: syntheticMonths,
+  format: "jsonl",
+  prefix: (p) => `landing/ticks/${p!.slice(0, 4)}/${p!.slice(5, 7)}/`,
+  observe: Effect.gen(function* () {
+    const by = new Map<PartitionKey, Array<string>>()
+    for (const o of yield* (yield* Lake).list("landing/ticks/")) {
+      const [, , y, m] = o.path.split("/")
+      by.set(`${y}-${m}` as PartitionKey, [...(by.get(`${y}-${m}` as PartitionKey) ?? []), `${o.path} ${o.tag}`])
+    }
+    return { _tag: "Partitioned" as const, partitions: new Map([...by].map(([k, v]) => [k, shortHash(...v)])) }
+  })
+})
+
 export const landTick = (month: string, lines: ReadonlyArray<string>) =>
   Effect.flatMap(Lake, (lake) => lake.write(`landing/ticks/${month}/t.jsonl`, enc.encode(lines.join("\n") + "\n")))
 
@@ -34,9 +50,13 @@ export const landTick = (month: string, lines: ReadonlyArray<string>) =>
  * A chain of `length` monthly assets over `ticks`. The first parses the lines and fails on a line "POISON" (a bad
  * input a user can fix); the others pass rows on. `delayMs` slows each compute, for crash and overlap tests.
  */
-export const chain = (length: number, options: { readonly delayMs?: number; readonly noop?: boolean } = {}): ReadonlyArray<AnyAssetDef> => {
-  const assets: Array<AnyAssetDef> = [ticks]
-  let previous: AnyAssetDef = ticks
+export const chain = (
+  length: number,
+  options: { readonly delayMs?: number; readonly noop?: boolean; readonly source?: AnyAssetDef } = {}
+): ReadonlyArray<AnyAssetDef> => {
+  const source = options.source ?? ticks
+  const assets: Array<AnyAssetDef> = [source]
+  let previous: AnyAssetDef = source
   for (let i = 1; i <= length; i++) {
     const upstream = previous
     const delay = options.delayMs ?? 0
