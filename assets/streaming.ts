@@ -108,11 +108,12 @@ export const streamingPartitions = defineAsset({
   sideOutputs: {
     rejected: {
       schema: RejectedLine,
+      countBy: "reason",
       sql: ({ inputs, partition }) => `${checkedLines(inputs.landing!)}
         SELECT regexp_extract(filename, 'landing/.*$') AS source_file, line_number, line, reason
         FROM checked
         WHERE reason IS NOT NULL AND landing_month = '${partition}'`
     },
-    accounting: { schema: LineAccounting, sql: ({ inputs, partition }) => accounting(inputs.landing!, partition!) }
+    accounting: { schema: LineAccounting, recordRows: true, sql: ({ inputs, partition }) => accounting(inputs.landing!, partition!) }
   }
 })

@@ -28,7 +28,16 @@ export const PartitionStatusView = Schema.Struct({
     Schema.Struct({ id: Schema.String, dataVersion: Schema.String, rowCount: Schema.Number, endedAt: Schema.String, runId: Schema.String })
   ),
   /** the failed attempt: its run and the whole error */
-  failure: Schema.NullOr(Schema.Struct({ runId: Schema.String, at: Schema.String, message: Schema.String }))
+  failure: Schema.NullOr(Schema.Struct({ runId: Schema.String, at: Schema.String, message: Schema.String })),
+  /** what the current materialization's side outputs hold: rows, top counts by a column (rejected lines by reason), a summary's rows */
+  sideOutputs: Schema.Record({
+    key: Schema.String,
+    value: Schema.Struct({
+      rows: Schema.Number,
+      countBy: Schema.optional(Schema.Struct({ column: Schema.String, top: Schema.Record({ key: Schema.String, value: Schema.Number }) })),
+      records: Schema.optional(Schema.Array(Schema.Record({ key: Schema.String, value: Schema.Unknown })))
+    })
+  })
 }).annotations({ identifier: "PartitionStatus" })
 
 export const Health = Schema.Struct({ ok: Schema.Literal(true), project: Schema.String })

@@ -7,6 +7,7 @@ import { describeCause } from "../runtime/status/Cause.js"
 import type { PartitionStatus } from "../runtime/status/StatusResolver.js"
 import { StatusResolver } from "../runtime/status/StatusResolver.js"
 import { slot } from "../runtime/status/State.js"
+import { sideOutputsOf } from "../runtime/execute/outputs.js"
 import type { RunStates } from "../runtime/status/summary.js"
 
 /** A resolver over the state as it is now (sources observed) for the given assets and their upstream. */
@@ -26,7 +27,8 @@ export const partitionView = (resolver: StatusResolver, s: PartitionStatus, fail
     freshness: s.status,
     causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })),
     materialization: m === undefined ? null : { id: m.id, dataVersion: m.dataVersion, rowCount: m.rowCount, endedAt: m.endedAt, runId: m.runId },
-    failure: failure === undefined ? null : { runId: failure.runId, at: failure.at, message: failure.message }
+    failure: failure === undefined ? null : { runId: failure.runId, at: failure.at, message: failure.message },
+    sideOutputs: m === undefined ? {} : sideOutputsOf(resolver.graph.get(s.asset), m)
   }
 }
 

@@ -8,7 +8,7 @@ import { EventStoreError, type EventStore } from "../../runtime/events/EventStor
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 import { StoreFile, storeError } from "./sqlShared.js"
 import { sqlStores } from "./sqlStores.js"
-import { codeOf } from "./storeProblems.js"
+import { codeOf } from "../fs/diskRefusal.js"
 
 /**
  * Opening failures as an EventStoreError naming the file, the cause and the fix. better-sqlite3 throws while the

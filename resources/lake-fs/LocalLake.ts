@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto"
-import { accessSync, constants, createReadStream, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync, copyFileSync } from "node:fs"
+import { copyFileSync, createReadStream, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { open, readdir, rm, stat } from "node:fs/promises"
 import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
 import { NodeStream } from "@effect/platform-node"
+import { diskRefusal } from "../fs/diskRefusal.js"
 import { Chunk, Config, Duration, Effect, Layer, Stream } from "effect"
 import { Lake, LakeError, type LakeObject, type OutputVersion } from "../../runtime/lake/Lake.js"
 
@@ -41,37 +42,11 @@ const walk = async (dir: string): Promise<Array<string>> => {
   return out
 }
 
-/** The nearest folder that exists at or above `path`: where a missing folder would have been created. */
-const nearestExisting = (path: string): string => {
-  let at = path
-  while (!existsSync(at) && dirname(at) !== at) at = dirname(at)
-  return at
-}
-
-/**
- * The errno that stops writes under `path`, asked of the file system: Node's recursive mkdir reports any failure
- * to create a folder (a read-only or full file system) as ENOENT of the folder it tried to make.
- */
-const refusedAt = (path: string): string | undefined => {
-  const at = nearestExisting(path)
-  try {
-    accessSync(at, constants.W_OK)
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code
-  }
-  try {
-    const fs = statfsSync(at)
-    return fs.bavail === 0 || fs.ffree === 0 ? "ENOSPC" : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A write refused by the file system (read-only, not permitted, full), said with its cause and the fix. */
 const refusal = (lake: string, doing: string, cause: unknown): string | undefined => {
   if (typeof cause !== "object" || cause === null) return undefined
   const e = cause as NodeJS.ErrnoException
-  const code = e.code === "ENOENT" && e.syscall === "mkdir" && e.path ? refusedAt(e.path) : e.code
+  const code = e.code === "ENOENT" && e.syscall === "mkdir" && e.path ? diskRefusal(e.path) : e.code
   switch (code) {
     case "EROFS":
       return `the lake at ${lake} is on a read-only file system (EROFS) while ${doing}: mount it writable, or set ASSETS_LAKE to a writable folder`

@@ -54,6 +54,10 @@ export type Compute<R> =
 export interface SideOutput {
   readonly schema: Schema.Schema.Any
   readonly sql: (ctx: SqlContext) => string
+  /** a column to count the rows by (e.g. a rejection's `reason`): the top counts are kept with the materialization */
+  readonly countBy?: string
+  /** the rows themselves are kept with the materialization (a small summary, e.g. where each line went) */
+  readonly recordRows?: boolean
 }
 
 export interface AssetDef<Row = unknown, R = never> {

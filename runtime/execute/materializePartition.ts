@@ -1,5 +1,5 @@
 import { Effect } from "effect"
-import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SqlContext } from "../asset/Asset.js"
+import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SideOutput, type SqlContext } from "../asset/Asset.js"
 import { shortHash } from "../asset/codeVersion.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
@@ -94,6 +94,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     for (const [k, v] of Object.entries(yield* engine.write(side.sql(sqlContext()), sideStaged, "parquet"))) engineMetadata[`${name}_${k}`] = v
     metadata[`${name}_rows`] = (yield* engine.inspect(sideStaged, "parquet")).rows
     metadata[`${name}_path`] = sideTarget
+    Object.assign(metadata, yield* sideSummary(name, side, sideStaged))
     moves.push({ from: sideStaged, to: sideTarget })
   }
 
@@ -138,3 +139,30 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
 
 export const messageOf = (e: unknown): string =>
   e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as { message: unknown }).message) : String(e)
+
+/** At most this many rows of a `recordRows` side output, and this many groups of a `countBy`, are kept. */
+const SUMMARY_LIMIT = 100
+const TOP_GROUPS = 5
+
+/**
+ * What a side output asks to keep with its materialization: its rows, or its row counts by a column. An engine that
+ * reads lake files only through its catalog (Athena) cannot read a staged file: then nothing is kept, and the side
+ * output itself still holds everything.
+ */
+const sideSummary = (name: string, side: SideOutput, staged: string) =>
+  Effect.gen(function* () {
+    const engine = yield* Engine
+    const out: Record<string, unknown> = {}
+    if (side.countBy === undefined && side.recordRows !== true) return out
+    const relation = engine.relation({ format: "parquet", paths: [staged], columns: undefined })
+    if (side.countBy !== undefined) {
+      const by = `"${side.countBy.replaceAll('"', '""')}"`
+      const rows = yield* engine.query(`SELECT CAST(${by} AS VARCHAR) AS k, CAST(count(*) AS BIGINT) AS n FROM ${relation} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${TOP_GROUPS}`)
+      out[`${name}_by_${side.countBy}`] = Object.fromEntries(rows.map((r) => [String(r["k"]), Number(r["n"])]))
+    }
+    if (side.recordRows === true) {
+      const rows = yield* engine.query(`SELECT * FROM ${relation} LIMIT ${SUMMARY_LIMIT}`)
+      out[name] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])))
+    }
+    return out
+  }).pipe(Effect.catchAllCause(() => Effect.succeed({} as Record<string, unknown>)))

@@ -3,6 +3,7 @@ import { EventStore } from "../events/EventStore.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { Failure } from "../events/records.js"
+import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
 import { allPartitions } from "../partitions/MonthlyPartitions.js"
 import { monthRanges, type PartitionKey } from "../partitions/PartitionKey.js"
 import { describeCause, type Cause } from "./Cause.js"
@@ -36,6 +37,8 @@ export interface AssetStatusSummary {
     readonly run: RunState
     /** the failed attempt (its run and whole error) when status is FAILED */
     readonly failure: Failure | null
+    /** what the current materialization's side outputs hold (e.g. rejected lines by reason) */
+    readonly sideOutputs: Readonly<Record<string, SideOutputSummary>>
   }>
   /** partitions within the definition that can never exist, grouped by why (e.g. "upstream X starts 2024-05") */
   readonly cannotExist: ReadonlyArray<{ readonly partitions: string; readonly reason: string }>
@@ -55,7 +58,9 @@ export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStat
     const status: ShownStatus = failure !== null ? "FAILED" : s.status
     counts[status]++
     if (run === "RUNNING") counts.RUNNING++
-    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure }
+    const m = resolver.state.materialization(key, s.partition)
+    const sideOutputs = m === undefined ? {} : sideOutputsOf(def, m)
+    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure, sideOutputs }
   })
   return {
     asset: key,

@@ -82,7 +82,10 @@ async function selectAsset(key, partition = null) {
   const parts = a.partitionsDefinition ? (await api(`/api/assets/${encodeURIComponent(key)}/partitions`)).partitions : []
   const query = partition ? `?partition=${partition}&limit=12` : "?limit=12"
   const history = a.kind === "asset" ? (await api(`/api/assets/${encodeURIComponent(key)}/materializations${query}`)).items : []
-  const causes = a.notFresh.slice(0, 8).map((p) => `<li>${p.partition ? `<b>${esc(p.partition)}</b>: ` : ""}${p.causes.map((c) => esc(c.message)).join("; ")}</li>`)
+  const reason = (p) => (p.failure ? `failed in run ${esc(p.failure.runId)}: <code>${esc(p.failure.message.split("\n")[0])}</code>` : p.causes.map((c) => esc(c.message)).join("; "))
+  const causes = a.notFresh.slice(0, 8).map((p) => `<li>${p.partition ? `<b>${esc(p.partition)}</b>: ` : ""}${reason(p)}</li>`)
+  const picked = parts.find((p) => p.partition === partition)
+  const sides = Object.entries(picked?.sideOutputs ?? {}).filter(([, s]) => s.countBy && s.rows > 0)
   const el = $("#asset")
   el.hidden = false
   el.innerHTML = `
@@ -93,6 +96,14 @@ async function selectAsset(key, partition = null) {
     ${a.kind === "asset" && a.status !== "FRESH" ? `<p><button class="primary" id="materialize">Materialize ${esc(a.key)}</button></p>` : ""}
     <pre class="log" id="run-log" ${state.log?.asset === key ? "" : "hidden"}>${esc(state.log?.asset === key ? state.log.text : "")}</pre>
     ${parts.length ? `<h3>Partitions</h3>${monthGrid(parts, partition)}` : ""}
+    ${sides
+      .map(
+        ([name, s]) =>
+          `<h3>${esc(name)} in ${esc(partition)}: ${s.rows}</h3><ul class="causes">${Object.entries(s.countBy.top)
+            .map(([k, n]) => `<li><b>${n}</b> ${esc(k)}</li>`)
+            .join("")}</ul><p class="small muted"><code>assets preview ${esc(a.key)} --${esc(name)} --partition ${esc(partition)}</code> lists them</p>`
+      )
+      .join("")}
     ${a.kind === "asset" ? `<h3>Recent materializations${partition ? ` of ${esc(partition)} <button class="small" id="all-partitions">all</button>` : ""}</h3>${historyTable(history)}` : "<p class='muted'>A source is observed, not materialized: walk lineage from an asset that reads it.</p>"}`
   $("#materialize")?.addEventListener("click", guard(() => startRun(a.key)))
   $("#all-partitions")?.addEventListener("click", guard(() => selectAsset(key)))
@@ -108,7 +119,8 @@ function monthGrid(parts, picked) {
       const key = `${y}-${String(i + 1).padStart(2, "0")}`
       const p = byMonth.get(key)
       if (!p) return `<span class="cell none" title="${key}: no data"></span>`
-      const why = p.causes.map((c) => c.message).join("; ")
+      const rejected = Object.entries(p.sideOutputs ?? {}).filter(([, s]) => s.countBy && s.rows > 0).map(([name, s]) => `${s.rows} ${name}`)
+      const why = [p.failure ? `failed: ${p.failure.message.split("\n")[0]}` : "", ...p.causes.map((c) => c.message), ...rejected].filter(Boolean).join("; ")
       return `<button class="cell ${p.status}${picked === key ? " picked" : ""}" data-partition="${key}" title="${key}: ${p.status}${why ? ` (${esc(why)})` : ""}">${i + 1}</button>`
     })
     return `<span class="year">${y}</span>${cells.join("")}`

@@ -2,6 +2,7 @@ import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect, Either } from "effect"
 import { materialize } from "../../execute/materialize.js"
 import type { Progress } from "../../execute/Executor.js"
+import { describeSideOutputs, sideOutputsOf } from "../../execute/outputs.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
 import { describeCause } from "../../status/Cause.js"
@@ -40,7 +41,11 @@ export const materializeCommand = Command.make(
           if (args.json || p._tag === "Started") return Effect.void
           if (p._tag === "Waiting") return Console.log(`… ${at(p.task.asset, p.task.partition).padEnd(40)} waiting: another runner (${p.holder}) is materializing it`)
           const o = p.outcome
-          return Console.log(`${mark[o.state]} ${at(o.task.asset, o.task.partition).padEnd(40)} ${o.state === "succeeded" ? seconds(o.durationMs).padStart(7) + "  " : ""}${o.message}`)
+          const sides = o.materialization ? sideOutputsOf(graph.get(o.task.asset), o.materialization) : {}
+          const records = Object.entries(sides).flatMap(([name, s]) => (s.records ?? []).map((r) => `${name}: ${Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ")}`))
+          return Console.log(
+            `${mark[o.state]} ${at(o.task.asset, o.task.partition).padEnd(40)} ${o.state === "succeeded" ? seconds(o.durationMs).padStart(7) + "  " : ""}${o.message}${[...describeSideOutputs(sides), ...records].map((l) => `\n    ${l}`).join("")}`
+          )
         })
       const result = yield* materialize({
         selection: args.selection,

@@ -12,6 +12,15 @@ import type { Failure } from "../../events/records.js"
 /** The first line of a failure, with the run that shows all of it. */
 const failureText = (f: Failure) => `failed in run ${f.runId} at ${f.at}: ${f.message.split("\n")[0]} (\`assets runs show ${f.runId}\` has all of it)`
 
+/** e.g. ", 12 rows rejected": what the partitions' counted side outputs hold, summed */
+const sideTotals = (s: AssetStatusSummary): string => {
+  const totals = new Map<string, number>()
+  for (const p of s.partitions) {
+    for (const [name, side] of Object.entries(p.sideOutputs)) if (side.countBy) totals.set(name, (totals.get(name) ?? 0) + side.rows)
+  }
+  return [...totals].filter(([, n]) => n > 0).map(([name, n]) => `, ${n} rows ${name}`).join("")
+}
+
 const line = (s: AssetStatusSummary): string => {
   const head = `${s.status.padEnd(8)} ${s.asset.padEnd(24)}`
   if (s.kind === "source") {
@@ -23,7 +32,7 @@ const line = (s: AssetStatusSummary): string => {
     return `${head}${p.failure ? `\n           - ${failureText(p.failure)}` : ""}${p.causes.map((c) => `\n           - ${c.message}`).join("")}`
   }
   const bad = s.partitions.filter((p) => p.status !== "FRESH")
-  const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}`
+  const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}${sideTotals(s)}`
   const why = (p: AssetStatusSummary["partitions"][number]) =>
     p.failure ? failureText(p.failure) : `${p.run === "RUNNING" ? "(running) " : ""}${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`
   return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${runs}${bad

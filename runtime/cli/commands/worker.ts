@@ -32,5 +32,8 @@ export const workerCommand = Command.make(
         yield* Effect.sleep(Duration.millis(args.pollMs))
       }
       yield* Console.log(`worker done: ${ran} tasks`)
-    })
+    }).pipe(
+      // Ctrl-C: the tasks under way go back to their backfill, pending, for any worker to take
+      Effect.onInterrupt(() => Console.error("\nworker stopped: its unfinished tasks are pending again; another `assets worker` continues them"))
+    )
 ).pipe(Command.withDescription("work on running backfills from the shared event store"))
