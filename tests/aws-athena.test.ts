@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { Effect, Exit, Layer, ManagedRuntime } from "effect"
+import { Effect, Exit, Fiber, Layer, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { sakilaAssets } from "../assets/index.js"
 import { outputPath, type AssetDef, type InputFiles, type SqlContext } from "../runtime/asset/Asset.js"
@@ -70,6 +70,21 @@ describe("the Athena engine against an Athena-protocol endpoint", () => {
     const id = /Athena query ([0-9a-f-]+) stopped/.exec(text)![1]!
     expect(athena.queries.get(id)!.state).toBe("CANCELLED")
     expect(athena.calls.some((c) => c.action === "StopQueryExecution")).toBe(true)
+  })
+
+  it("an interrupted query (a signal, a cancel) is stopped on Athena, not left to scan on", async () => {
+    const slow = await startFakeAthena({ s3: s3.client, runningMs: 5000 })
+    const rt = runtimeFor(s3, athenaConfig(slow, s3))
+    try {
+      const fiber = rt.runFork(Effect.flatMap(Engine, (e) => e.query("SELECT 1 AS a")))
+      for (const t0 = Date.now(); ![...slow.queries.values()].some((q) => q.state === "RUNNING") && Date.now() - t0 < 10_000; ) await new Promise((r) => setTimeout(r, 10))
+      await Effect.runPromise(Fiber.interrupt(fiber))
+      const [q] = [...slow.queries.values()]
+      expect(q!.state).toBe("CANCELLED")
+    } finally {
+      await rt.dispose()
+      await slow.close()
+    }
   })
 
   it("a workgroup's own cutoff surfaces as Athena's reason", async () => {

@@ -109,35 +109,39 @@ export const make = Effect.fn("AthenaQueries.make")(function* (config: AthenaCon
       const queryId = started.QueryExecutionId!
       const deadline = Date.now() + Duration.toMillis(Duration.decode(config.queryTimeout))
       let delay = Duration.toMillis(Duration.decode(config.pollInterval))
-      for (;;) {
-        const got = yield* send("GetQueryExecution", () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })), queryId)
-        const q = got.QueryExecution!
-        const state = q.Status?.State
-        const bytes = q.Statistics?.DataScannedInBytes ?? 0
-        if (state === "SUCCEEDED") return { queryId, bytesScanned: bytes, engineMillis: q.Statistics?.EngineExecutionTimeInMillis ?? 0 }
-        if (state === "FAILED" || state === "CANCELLED") {
-          const reason = q.Status?.AthenaError?.ErrorMessage ?? q.Status?.StateChangeReason ?? "no reason given"
-          return yield* new AthenaError({ message: `Athena query ${queryId} ${state}: ${reason}`, queryId, sql })
+      // an interrupted run (a signal, a cancel) stops its query on Athena too, instead of leaving it to scan on
+      const poll = Effect.gen(function* () {
+        for (;;) {
+          const got = yield* send("GetQueryExecution", () => client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })), queryId)
+          const q = got.QueryExecution!
+          const state = q.Status?.State
+          const bytes = q.Statistics?.DataScannedInBytes ?? 0
+          if (state === "SUCCEEDED") return { queryId, bytesScanned: bytes, engineMillis: q.Statistics?.EngineExecutionTimeInMillis ?? 0 }
+          if (state === "FAILED" || state === "CANCELLED") {
+            const reason = q.Status?.AthenaError?.ErrorMessage ?? q.Status?.StateChangeReason ?? "no reason given"
+            return yield* new AthenaError({ message: `Athena query ${queryId} ${state}: ${reason}`, queryId, sql })
+          }
+          if (bytes > config.bytesScannedCutoff) {
+            yield* stop(queryId)
+            return yield* new AthenaError({
+              message: `Athena query ${queryId} stopped: it scanned ${bytes} bytes, over the cutoff of ${config.bytesScannedCutoff} (ASSETS_ATHENA_BYTES_CUTOFF)`,
+              queryId,
+              sql
+            })
+          }
+          if (Date.now() > deadline) {
+            yield* stop(queryId)
+            return yield* new AthenaError({
+              message: `Athena query ${queryId} stopped: still ${state} after ${Duration.format(Duration.decode(config.queryTimeout))} (ASSETS_ATHENA_TIMEOUT)`,
+              queryId,
+              sql
+            })
+          }
+          yield* Effect.sleep(Duration.millis(delay))
+          delay = Math.min(delay * 2, 5000)
         }
-        if (bytes > config.bytesScannedCutoff) {
-          yield* stop(queryId)
-          return yield* new AthenaError({
-            message: `Athena query ${queryId} stopped: it scanned ${bytes} bytes, over the cutoff of ${config.bytesScannedCutoff} (ASSETS_ATHENA_BYTES_CUTOFF)`,
-            queryId,
-            sql
-          })
-        }
-        if (Date.now() > deadline) {
-          yield* stop(queryId)
-          return yield* new AthenaError({
-            message: `Athena query ${queryId} stopped: still ${state} after ${Duration.format(Duration.decode(config.queryTimeout))} (ASSETS_ATHENA_TIMEOUT)`,
-            queryId,
-            sql
-          })
-        }
-        yield* Effect.sleep(Duration.millis(delay))
-        delay = Math.min(delay * 2, 5000)
-      }
+      })
+      return yield* poll.pipe(Effect.onInterrupt(() => stop(queryId)))
     })
 
   const results = (queryId: string) =>

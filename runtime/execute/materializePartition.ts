@@ -1,6 +1,7 @@
 import { Effect } from "effect"
 import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SideOutput, type SqlContext } from "../asset/Asset.js"
 import { shortHash } from "../asset/codeVersion.js"
+import { columnsOf } from "../asset/columns.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
@@ -161,8 +162,10 @@ const sideSummary = (name: string, side: SideOutput, staged: string) =>
       out[`${name}_by_${side.countBy}`] = Object.fromEntries(rows.map((r) => [String(r["k"]), Number(r["n"])]))
     }
     if (side.recordRows === true) {
+      // engines hand 64-bit integers over as text: the side output's columns say which are numbers
+      const numeric = new Set(columnsOf(side.schema).filter((c) => ["Integer", "BigInt", "Double"].includes(c.type._tag)).map((c) => c.name))
       const rows = yield* engine.query(`SELECT * FROM ${relation} LIMIT ${SUMMARY_LIMIT}`)
-      out[name] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === "bigint" ? Number(v) : v])))
+      out[name] = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, numeric.has(k) && v !== null ? Number(v) : v])))
     }
     return out
   }).pipe(Effect.catchAllCause(() => Effect.succeed({} as Record<string, unknown>)))

@@ -143,6 +143,11 @@ describe("hostile streaming lines", () => {
       expect([count("files"), count("lines")]).toEqual([landed.length, lines])
       expect(count("accepted") + count("rejected")).toBe(lines)
       expect(count("rejected")).toBe(m.metadata["rejected_rows"])
+      // kept with the materialization too: its line accounting and its rejections by reason
+      expect((m.metadata["accounting"] as ReadonlyArray<Record<string, unknown>>)[0]).toMatchObject({ lines, accepted: count("accepted"), rejected: count("rejected") })
+      const byReason = m.metadata["rejected_by_reason"] as Record<string, number>
+      expect(Object.values(byReason).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(count("rejected"))
+      console.log(`hostile events, arrival month ${month}: ${lines} lines in = ${count("accepted")} accepted + ${count("rejected")} rejected`)
       // a late event is accepted into the month before, whose partition holds it
       expect(count("accepted_late")).toBe(month === "2023-01" ? 0 : 1)
     }
