@@ -69,7 +69,7 @@ describe("assets preview and assets serve", () => {
     expect(JSON.parse(list.out)).toEqual([])
   })
 
-  it("assets serve answers on loopback", async () => {
+  it("assets serve answers on loopback, and stops on SIGINT with exit 130", async () => {
     const p = spawn(join(root, "bin", "assets.js"), ["serve", "--port", "0"], { cwd: root, env: env() })
     try {
       const url = await new Promise<string>((resolve, reject) => {
@@ -85,8 +85,13 @@ describe("assets preview and assets serve", () => {
       const lineage = (await (await fetch(`${url}/api/assets/streaming_films/lineage?partition=2023-02&depth=2`)).json()) as { nodes: Array<{ asset: string }> }
       expect(lineage.nodes.map((n) => n.asset)).toContain("streaming_landing")
       expect((await fetch(`${url}/`)).headers.get("content-type")).toContain("text/html")
-    } finally {
+      // the start-up's listener rejects on exit: it has done its work
+      p.removeAllListeners("exit")
+      const exited = new Promise<number | null>((r) => p.once("exit", (code) => r(code)))
       p.kill("SIGINT")
+      expect(await exited).toBe(130)
+    } finally {
+      if (p.exitCode === null && p.signalCode === null) p.kill("SIGKILL")
     }
   })
 })
