@@ -25,6 +25,17 @@ const problemsOf = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<string> =
 }
 
 describe("graph validation", () => {
+  it("finds a cycle at the end of a 50,000-asset chain (no stack overflow), and a chain without one is valid", () => {
+    const chain: Array<AnyAssetDef> = [asset("c0")]
+    for (let i = 1; i < 50_000; i++) chain.push(asset(`c${i}`, { up: chain[i - 1]! }))
+    expect(problemsOf(chain)).toEqual([])
+    // c0 reads the last one: the whole chain is one cycle, reported from its smallest key
+    const looped = [asset("c0", { up: chain[49_999]! }), ...chain.slice(1)]
+    const problems = problemsOf(looped.map((a) => (a.key === "c1" ? asset("c1", { up: looped[0]! }) : a)))
+    expect(problems.length).toBe(1)
+    expect(problems[0]).toMatch(/^cycle: c0 -> c1 -> c2 -> .* -> c49999 -> c0$/)
+  })
+
   it("reports every problem in one pass: each cycle as its chain, unknown and duplicate keys, impossible mappings", () => {
     const a = asset("a")
     const b = asset("b", { a })

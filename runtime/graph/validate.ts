@@ -42,43 +42,59 @@ export const validate = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<stri
   return problems
 }
 
-/** One cycle per strongly connected component (Tarjan), written from its smallest key back to itself. */
+/**
+ * One cycle per strongly connected component (Tarjan, iterative so a deep chain cannot overflow the stack), written
+ * from its smallest key back to itself. Linear in assets and edges: each asset's readers are collected in one pass.
+ */
 const cycles = (byKey: ReadonlyMap<string, AnyAssetDef>): ReadonlyArray<ReadonlyArray<string>> => {
-  const succ = (k: string): ReadonlyArray<string> => {
-    const out: Array<string> = []
-    for (const a of byKey.values()) {
-      if (a._tag === "Asset" && Object.values(a.deps).some((d) => d.asset.key === k)) out.push(a.key)
-    }
-    return out.sort()
+  const readers = new Map<string, Set<string>>([...byKey.keys()].map((k) => [k, new Set<string>()]))
+  for (const a of byKey.values()) {
+    if (a._tag !== "Asset") continue
+    for (const d of Object.values(a.deps)) readers.get(d.asset.key)?.add(a.key)
   }
-  const adjacency = new Map([...byKey.keys()].map((k) => [k, succ(k)] as const))
+  const adjacency = new Map([...readers].map(([k, rs]) => [k, [...rs].sort()] as const))
   let index = 0
   const idx = new Map<string, number>()
   const low = new Map<string, number>()
   const stack: Array<string> = []
   const onStack = new Set<string>()
   const components: Array<Array<string>> = []
-  const strong = (v: string) => {
-    idx.set(v, index)
-    low.set(v, index++)
-    stack.push(v)
-    onStack.add(v)
-    for (const w of adjacency.get(v) ?? []) {
-      if (!idx.has(w)) {
-        strong(w)
-        low.set(v, Math.min(low.get(v)!, low.get(w)!))
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
-    }
-    if (low.get(v) === idx.get(v)) {
-      const comp: Array<string> = []
-      let w: string
-      do {
-        w = stack.pop()!
-        onStack.delete(w)
-        comp.push(w)
-      } while (w !== v)
-      const selfLoop = comp.length === 1 && (adjacency.get(v) ?? []).includes(v)
-      if (comp.length > 1 || selfLoop) components.push(comp)
+  const strong = (root: string) => {
+    // each frame: a vertex and how many of its successors it has visited
+    const frames: Array<{ v: string; next: number }> = [{ v: root, next: 0 }]
+    idx.set(root, index)
+    low.set(root, index++)
+    stack.push(root)
+    onStack.add(root)
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!
+      const { v } = frame
+      const succ = adjacency.get(v) ?? []
+      if (frame.next < succ.length) {
+        const w = succ[frame.next++]!
+        if (!idx.has(w)) {
+          idx.set(w, index)
+          low.set(w, index++)
+          stack.push(w)
+          onStack.add(w)
+          frames.push({ v: w, next: 0 })
+        } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!))
+        continue
+      }
+      frames.pop()
+      const parent = frames[frames.length - 1]
+      if (parent !== undefined) low.set(parent.v, Math.min(low.get(parent.v)!, low.get(v)!))
+      if (low.get(v) === idx.get(v)) {
+        const comp: Array<string> = []
+        let w: string
+        do {
+          w = stack.pop()!
+          onStack.delete(w)
+          comp.push(w)
+        } while (w !== v)
+        const selfLoop = comp.length === 1 && succ.includes(v)
+        if (comp.length > 1 || selfLoop) components.push(comp)
+      }
     }
   }
   for (const k of [...byKey.keys()].sort()) if (!idx.has(k)) strong(k)

@@ -1,0 +1,90 @@
+/**
+ * How does the runtime's cost grow with the project? Random DAGs of 1,000 / 10,000 / 100,000 assets (about two
+ * edges each, half monthly over ten years: bench/syntheticGraph.ts), timing what every CLI start pays: validating
+ * the definitions, building the graph (validation, edges, a stable topological order), and selecting `+leaf`.
+ * Baseline, measured in the same run on the same graph: graphology-dag's cycle check and topological sort, the
+ * well-kept library's own figure for the same question. Each row is the median of alternating runs; the growth
+ * column is the cost's factor over the size before it (10 when linear).
+ *
+ *   npx tsx bench/runtime.ts            (sizes 1000, 10000, 100000; BENCH_RUNS=5)
+ *   npx tsx bench/runtime.ts --quick    (1000 and 3000, one run: what the test suite runs so the bench cannot rot)
+ *
+ * Still to come (issue 19): status of every asset partition from a filled store, and no-op materialization end to end.
+ */
+import { loadavg } from "node:os"
+import { DirectedGraph } from "graphology"
+import { hasCycle, topologicalSort } from "graphology-dag"
+import { buildGraph } from "../runtime/graph/AssetGraph.js"
+import { resolveSelection } from "../runtime/graph/Selection.js"
+import { validate } from "../runtime/graph/validate.js"
+import { syntheticGraph } from "./syntheticGraph.js"
+
+const quick = process.argv.includes("--quick")
+const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
+const runs = quick ? 1 : Number(process.env["BENCH_RUNS"] ?? 5)
+
+const time = (f: () => unknown): number => {
+  const t0 = performance.now()
+  f()
+  return performance.now() - t0
+}
+const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0))
+
+/** The library's figure: the same edges into graphology, then its cycle check and topological sort. */
+const baseline = (assets: ReturnType<typeof syntheticGraph>["assets"]) => {
+  const g = new DirectedGraph()
+  for (const a of assets) g.addNode(a.key)
+  for (const a of assets) if (a._tag === "Asset") for (const d of Object.values(a.deps)) g.mergeEdge(d.asset.key, a.key)
+  if (hasCycle(g)) throw new Error("the synthetic graph has a cycle")
+  topologicalSort(g)
+}
+
+interface Row {
+  readonly question: string
+  readonly size: number
+  readonly figure: number
+  readonly baseline: number | undefined
+  readonly target: string
+}
+
+const rows: Array<Row> = []
+let peakRss = 0
+for (const size of sizes) {
+  const { assets, leaf } = syntheticGraph(size)
+  const edges = assets.reduce((n, a) => n + (a._tag === "Asset" ? Object.keys(a.deps).length : 0), 0)
+  const validation: Array<number> = []
+  const build: Array<number> = []
+  const library: Array<number> = []
+  const selection: Array<number> = []
+  for (let i = 0; i < runs; i++) {
+    // alternate the sides, so a noisy neighbour weighs on both
+    library.push(time(() => baseline(assets)))
+    validation.push(time(() => {
+      if (validate(assets).length > 0) throw new Error("the synthetic graph is invalid")
+    }))
+    let graph: ReturnType<typeof buildGraph> | undefined
+    build.push(time(() => (graph = buildGraph(assets))))
+    selection.push(time(() => resolveSelection(graph!, `+${leaf}`)))
+    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+  }
+  const target = size === 10_000 ? "under 100 ms, linear" : "linear"
+  rows.push({ question: `validate ${size} assets, ${edges} edges`, size, figure: median(validation), baseline: median(library), target })
+  rows.push({ question: `build the graph (validate, edges, order) of ${size}`, size, figure: median(build), baseline: median(library), target })
+  rows.push({ question: `select +leaf among ${size}`, size, figure: median(selection), baseline: undefined, target: "linear" })
+}
+
+const growth = (r: Row) => {
+  const before = rows.find((x) => x.question.replace(/\d+/g, "#") === r.question.replace(/\d+/g, "#") && x.size === sizes[sizes.indexOf(r.size) - 1])
+  return before === undefined ? "" : `${(r.figure / before.figure).toFixed(1)}x for ${(r.size / before.size).toFixed(0)}x`
+}
+
+console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${runs} run${runs === 1 ? "" : "s"} a row, medians${quick ? " (--quick)" : ""}`)
+console.log("| question | figure (ms) | baseline: graphology cycle check + topological sort (ms) | ratio | growth | target |")
+console.log("|---|---|---|---|---|---|")
+for (const r of rows) {
+  console.log(
+    `| ${r.question} | ${ms(r.figure)} | ${r.baseline === undefined ? "" : ms(r.baseline)} | ${r.baseline === undefined ? "" : `${(r.figure / r.baseline).toFixed(2)}x`} | ${growth(r)} | ${r.target} |`
+  )
+}
+console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`)

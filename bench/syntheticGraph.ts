@@ -1,0 +1,60 @@
+import { Effect, Schema } from "effect"
+import { defineAsset, defineSource, type AnyAssetDef } from "../runtime/asset/Asset.js"
+import { Column } from "../runtime/asset/columns.js"
+import { allPartitions, monthly } from "../runtime/partitions/MonthlyPartitions.js"
+
+const tenYears = monthly({ start: "2014-01", end: "2023-12" })
+const Row = Schema.Struct({ n: Column.bigint })
+
+/** A seeded generator, so every size and every run draws the same graph. */
+const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+/**
+ * A random DAG of `size` assets: one in a hundred is a source, half of the rest monthly over ten years (120
+ * partitions), and each asset reads up to three earlier ones, mostly recent (so chains grow deep, as in real
+ * projects). Returns the assets in definition order and the key of the last one (a leaf).
+ */
+export const syntheticGraph = (size: number, seed = 7): { readonly assets: ReadonlyArray<AnyAssetDef>; readonly leaf: string } => {
+  const random = rng(seed)
+  const assets: Array<AnyAssetDef> = []
+  for (let i = 0; i < size; i++) {
+    const key = `a${String(i).padStart(6, "0")}`
+    const partitioned = random() < 0.5
+    if (i === 0 || random() < 0.01) {
+      assets.push(
+        defineSource({
+          key,
+          ...(partitioned ? { partitions: tenYears } : {}),
+          observe: Effect.succeed(
+            partitioned
+              ? { _tag: "Partitioned" as const, partitions: new Map(allPartitions(tenYears).map((p) => [p, "v1"] as const)) }
+              : { _tag: "Whole" as const, dataVersion: "v1" }
+          )
+        }) as AnyAssetDef
+      )
+      continue
+    }
+    const deps: Record<string, AnyAssetDef> = {}
+    const count = 1 + Math.floor(random() * 3)
+    for (let d = 0; d < count; d++) {
+      // three in four from the last fifty, the rest from anywhere before
+      const j = random() < 0.75 ? Math.max(0, i - 1 - Math.floor(random() * 50)) : Math.floor(random() * i)
+      deps[`in${d}`] = assets[j]!
+    }
+    assets.push(
+      defineAsset({
+        key,
+        ...(partitioned ? { partitions: tenYears } : {}),
+        deps,
+        schema: Row,
+        sql: ({ inputs }) => `SELECT count(*)::BIGINT AS n FROM ${Object.values(inputs)[0]}`
+      }) as AnyAssetDef
+    )
+  }
+  return { assets, leaf: assets[assets.length - 1]!.key }
+}
