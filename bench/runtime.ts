@@ -9,14 +9,27 @@
  *   npx tsx bench/runtime.ts            (sizes 1000, 10000, 100000; BENCH_RUNS=5)
  *   npx tsx bench/runtime.ts --quick    (1000 and 3000, one run: what the test suite runs so the bench cannot rot)
  *
- * Still to come (issue 19): status of every asset partition from a filled store, and no-op materialization end to end.
+ * Status: a SQLite store filled with a current materialization of every asset partition (everything FRESH), then
+ * `assets status`'s work in process (observe, read the current records, resolve every partition with causes,
+ * summarize), against reading the same rows raw through better-sqlite3 (the floor: no decoding, no status).
+ *
+ * Still to come (issue 19): status on MariaDB, and no-op materialization end to end.
  */
-import { loadavg } from "node:os"
+import { mkdtempSync, rmSync } from "node:fs"
+import { loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect, ManagedRuntime } from "effect"
 import { DirectedGraph } from "graphology"
 import { hasCycle, topologicalSort } from "graphology-dag"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
 import { resolveSelection } from "../runtime/graph/Selection.js"
 import { validate } from "../runtime/graph/validate.js"
+import { EventStore } from "../runtime/events/EventStore.js"
+import { loadState } from "../runtime/execute/materialize.js"
+import { StatusResolver } from "../runtime/status/StatusResolver.js"
+import { loadRunStates, summarize } from "../runtime/status/summary.js"
+import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
+import { fillStore, readRaw } from "./filledStore.js"
 import { syntheticGraph } from "./syntheticGraph.js"
 
 const quick = process.argv.includes("--quick")
@@ -79,8 +92,53 @@ const growth = (r: Row) => {
   return before === undefined ? "" : `${(r.figure / before.figure).toFixed(1)}x for ${(r.size / before.size).toFixed(0)}x`
 }
 
+// ---- status of every asset partition from a filled store
+const statusSizes = quick ? [300] : [1_000, 10_000]
+for (const size of statusSizes) {
+  const { assets } = syntheticGraph(size)
+  const graph = buildGraph(assets)
+  const dir = mkdtempSync(join(tmpdir(), "bench-status-"))
+  const file = join(dir, "events.sqlite")
+  const runtime = ManagedRuntime.make(SqliteEventStore.layer(file))
+  try {
+    await runtime.runPromise(Effect.asVoid(EventStore)) // migrations
+    const filled = fillStore(file, graph)
+    const raw: Array<number> = []
+    const status: Array<number> = []
+    let fresh = 0
+    let total = 0
+    for (let i = 0; i < (size >= 10_000 ? 1 : runs); i++) {
+      raw.push(time(() => readRaw(file)))
+      const t0 = performance.now()
+      const summaries = await runtime.runPromise(
+        Effect.gen(function* () {
+          const state = yield* loadState(graph, graph.order)
+          const resolver = new StatusResolver(graph, state)
+          const runStates = yield* loadRunStates(graph.order)
+          return graph.order.map((k) => summarize(resolver, k, runStates))
+        })
+      )
+      status.push(performance.now() - t0)
+      total = summaries.reduce((n, s) => n + s.partitions.length, 0)
+      fresh = summaries.reduce((n, s) => n + s.counts.FRESH, 0)
+      peakRss = Math.max(peakRss, process.memoryUsage().rss)
+    }
+    if (fresh !== total) throw new Error(`the filled store should be all FRESH: ${fresh} of ${total}`)
+    rows.push({
+      question: `status of ${size} assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)`,
+      size,
+      figure: median(status),
+      baseline: median(raw),
+      target: size === 10_000 ? "under 1000 ms (issue 19)" : "linear"
+    })
+  } finally {
+    await runtime.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${runs} run${runs === 1 ? "" : "s"} a row, medians${quick ? " (--quick)" : ""}`)
-console.log("| question | figure (ms) | baseline: graphology cycle check + topological sort (ms) | ratio | growth | target |")
+console.log("| question | figure (ms) | baseline (ms): graphology's cycle check + sort; for status, the same rows read raw | ratio | growth | target |")
 console.log("|---|---|---|---|---|---|")
 for (const r of rows) {
   console.log(

@@ -17,7 +17,8 @@ const rng = (seed: number) => () => {
 /**
  * A random DAG of `size` assets: one in a hundred is a source, half of the rest monthly over ten years (120
  * partitions), and each asset reads up to three earlier ones, mostly recent (so chains grow deep, as in real
- * projects). Returns the assets in definition order and the key of the last one (a leaf).
+ * projects). A source observes version `key@partition`, as bench/filledStore.ts records it. Returns the assets in
+ * definition order and the key of the last one (a leaf).
  */
 export const syntheticGraph = (size: number, seed = 7): { readonly assets: ReadonlyArray<AnyAssetDef>; readonly leaf: string } => {
   const random = rng(seed)
@@ -32,8 +33,8 @@ export const syntheticGraph = (size: number, seed = 7): { readonly assets: Reado
           ...(partitioned ? { partitions: tenYears } : {}),
           observe: Effect.succeed(
             partitioned
-              ? { _tag: "Partitioned" as const, partitions: new Map(allPartitions(tenYears).map((p) => [p, "v1"] as const)) }
-              : { _tag: "Whole" as const, dataVersion: "v1" }
+              ? { _tag: "Partitioned" as const, partitions: new Map(allPartitions(tenYears).map((p) => [p, `${key}@${p}`] as const)) }
+              : { _tag: "Whole" as const, dataVersion: `${key}@` }
           )
         }) as AnyAssetDef
       )
