@@ -9,21 +9,11 @@ import { buildGraph } from "../runtime/graph/AssetGraph.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import type { AthenaConfig } from "../resources/athena/AthenaQueries.js"
 import * as ScaleOut from "../resources/athena/scaleOut.js"
+import { testAthenaConfig } from "./support/athenaConfig.js"
 import { startFakeAthena, type FakeAthena } from "./support/fakeAthena.js"
 import { startS3, type S3Fixture } from "./support/s3rver.js"
 
-const athenaConfig = (athena: FakeAthena, s3: S3Fixture, extra: Partial<AthenaConfig> = {}): AthenaConfig => ({
-  endpoint: athena.endpoint,
-  region: "us-east-1",
-  workgroup: "primary",
-  database: "sakila",
-  resultsLocation: `s3://${s3.bucket}-results/`,
-  bytesScannedCutoff: 10e9,
-  pricePerTB: 5,
-  queryTimeout: "1 minute",
-  pollInterval: "10 millis",
-  ...extra
-})
+const athenaConfig = (athena: FakeAthena, s3: S3Fixture, extra: Partial<AthenaConfig> = {}): AthenaConfig => testAthenaConfig(athena.endpoint, s3.bucket, extra)
 
 const runtimeFor = (s3: S3Fixture, config: AthenaConfig) =>
   ManagedRuntime.make(

@@ -11,6 +11,7 @@ import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import * as GeneratedSakila from "../resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "../resources/streaming/SimulatedFeed.js"
 import * as ScaleOut from "../resources/athena/scaleOut.js"
+import { testAthenaConfig } from "./support/athenaConfig.js"
 import { startFakeAthena, type FakeAthena } from "./support/fakeAthena.js"
 import { startS3, type S3Fixture } from "./support/s3rver.js"
 import { tempDir, testProject, type TestProject } from "./support/testProject.js"
@@ -30,17 +31,7 @@ const awsProject = (s3: S3Fixture, athena: FakeAthena, dir: string) => {
       ScaleOut.layer({
         assets: sakilaAssets,
         lake: { bucket: s3.bucket, prefix: "lake", endpoint: s3.endpoint, region: "us-east-1", retention: 0 },
-        athena: {
-          endpoint: athena.endpoint,
-          region: "us-east-1",
-          workgroup: "primary",
-          database: "sakila",
-          resultsLocation: `s3://${s3.bucket}-results/`,
-          bytesScannedCutoff: 10e9,
-          pricePerTB: 5,
-          queryTimeout: "2 minutes",
-          pollInterval: "10 millis"
-        }
+        athena: testAthenaConfig(athena.endpoint, s3.bucket, { queryTimeout: "2 minutes" })
       })
     )
   )

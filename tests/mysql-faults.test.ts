@@ -7,7 +7,7 @@ import { SakilaSource } from "../assets/SakilaSource.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { mysqlProject } from "./support/mysqlProject.js"
-import { adminConnection, createSakilaDatabase, MYSQL_HOST, mysqlAvailability, mysqlUrl, onDatabase, type SakilaDatabase } from "./support/sakilaDatabase.js"
+import { adminConnection, createBigFilmDatabase, MYSQL_HOST, mysqlAvailability, mysqlUrl, onDatabase, type SakilaDatabase } from "./support/sakilaDatabase.js"
 
 const mysql = await mysqlAvailability()
 // film_id is a SMALLINT in Sakila
@@ -39,17 +39,7 @@ describe.skipIf(!mysql.ok)("MySQL faults: clear errors, bounded retries, nothing
   let db: SakilaDatabase
 
   beforeAll(async () => {
-    db = await createSakilaDatabase("sakila_faults")
-    // a film table large enough that its extraction is still streaming when the connection is killed
-    await onDatabase(db.name, async (c) => {
-      await c.query("DROP TRIGGER ins_film")
-      await c.query(
-        `INSERT INTO film (title, description, release_year, language_id, rental_duration, rental_rate, length, replacement_cost, rating, special_features)
-         SELECT CONCAT(a.title, ' ', b.film_id), a.description, a.release_year, a.language_id, a.rental_duration, a.rental_rate, a.length,
-                a.replacement_cost, a.rating, a.special_features
-         FROM film a CROSS JOIN film b LIMIT ${BIG - 1000}`
-      )
-    })
+    db = await createBigFilmDatabase("sakila_faults", BIG)
   })
   afterAll(async () => {
     await db?.drop()

@@ -6,6 +6,7 @@ import { Engine } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import * as ScaleOut from "../../resources/athena/scaleOut.js"
+import { testAthenaConfig } from "../support/athenaConfig.js"
 import { startFakeAthena, type FakeAthena } from "../support/fakeAthena.js"
 import { startS3, type S3Fixture } from "../support/s3rver.js"
 
@@ -52,17 +53,7 @@ describe("line numbers of rejected lines on Athena", () => {
       ScaleOut.layer({
         assets: sakilaAssets,
         lake: { bucket: s3.bucket, prefix: "lake", endpoint: s3.endpoint, region: "us-east-1" },
-        athena: {
-          endpoint: athena.endpoint,
-          region: "us-east-1",
-          workgroup: "primary",
-          database: "sakila",
-          resultsLocation: `s3://${s3.bucket}-results/`,
-          bytesScannedCutoff: 10e9,
-          pricePerTB: 5,
-          queryTimeout: "1 minute",
-          pollInterval: "10 millis"
-        }
+        athena: testAthenaConfig(athena.endpoint, s3.bucket)
       })
     )
     const encoder = new TextEncoder()

@@ -10,7 +10,7 @@ import * as MysqlSakilaSource from "../../resources/mysql/MysqlSakilaSource.js"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import type { Run } from "../../runtime/events/records.js"
 import { mysqlProject } from "../support/mysqlProject.js"
-import { adminConnection, createSakilaDatabase, MYSQL_HOST, MYSQL_PORT, mysqlAvailability, onDatabase, type SakilaDatabase } from "../support/sakilaDatabase.js"
+import { adminConnection, createBigFilmDatabase, MYSQL_HOST, MYSQL_PORT, mysqlAvailability, type SakilaDatabase } from "../support/sakilaDatabase.js"
 import { tempDir } from "../support/testProject.js"
 
 /*
@@ -208,16 +208,7 @@ const BIG = 60_000
 describe.skipIf(!mysql.ok)("a MySQL extraction whose connection the server kills", () => {
   let db: SakilaDatabase
   beforeAll(async () => {
-    db = await createSakilaDatabase("sakila_errors")
-    await onDatabase(db.name, async (c) => {
-      await c.query("DROP TRIGGER ins_film")
-      await c.query(
-        `INSERT INTO film (title, description, release_year, language_id, rental_duration, rental_rate, length, replacement_cost, rating, special_features)
-         SELECT CONCAT(a.title, ' ', b.film_id), a.description, a.release_year, a.language_id, a.rental_duration, a.rental_rate, a.length,
-                a.replacement_cost, a.rating, a.special_features
-         FROM film a CROSS JOIN film b LIMIT ${BIG - 1000}`
-      )
-    })
+    db = await createBigFilmDatabase("sakila_errors", BIG)
   })
   afterAll(async () => {
     await db?.drop()

@@ -183,3 +183,21 @@ export const onDatabase = async <A>(database: string, f: (conn: Mysql.Connection
     await conn.end()
   }
 }
+
+/**
+ * A Sakila database whose film table holds `rows` films (the real thousand crossed with themselves), so that its
+ * extraction is still streaming when a test kills the connection.
+ */
+export const createBigFilmDatabase = async (prefix: string, rows: number): Promise<SakilaDatabase> => {
+  const db = await createSakilaDatabase(prefix)
+  await onDatabase(db.name, async (c) => {
+    await c.query("DROP TRIGGER ins_film")
+    await c.query(
+      `INSERT INTO film (title, description, release_year, language_id, rental_duration, rental_rate, length, replacement_cost, rating, special_features)
+       SELECT CONCAT(a.title, ' ', b.film_id), a.description, a.release_year, a.language_id, a.rental_duration, a.rental_rate, a.length,
+              a.replacement_cost, a.rating, a.special_features
+       FROM film a CROSS JOIN film b LIMIT ${rows - 1000}`
+    )
+  })
+  return db
+}
