@@ -6,7 +6,6 @@ import type { AnyAssetDef } from "../../runtime/asset/Asset.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { loadState, materialize, type MaterializeRequest } from "../../runtime/execute/materialize.js"
 import { buildGraph } from "../../runtime/graph/AssetGraph.js"
-import { Project } from "../../runtime/project/Project.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { StatusResolver } from "../../runtime/status/StatusResolver.js"
 import * as DuckDB from "../../resources/duckdb/DuckDB.js"
@@ -15,7 +14,7 @@ import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "../../resources/sakila-generated/GeneratedSakila.js"
 import * as SimulatedFeed from "../../resources/streaming/SimulatedFeed.js"
-import { StreamingFeed } from "../../assets/StreamingFeed.js"
+import { demoProject } from "./demoProject.js"
 
 export const tempDir = (label = "assets-test-") => mkdtempSync(join(tmpdir(), label))
 
@@ -40,9 +39,8 @@ export const testProject = (options: TestProjectOptions) => {
     DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
     SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
     GeneratedSakila.layer(options.seed ?? 42),
-    simulatedFeed,
     // as in the demo: the simulated feed seeds an empty landing zone when a run starts
-    Layer.effect(Project, Effect.map(StreamingFeed, (feed) => ({ name: "test", graph, beforeRun: feed.prepare }))).pipe(Layer.provide(simulatedFeed))
+    demoProject("test", graph, simulatedFeed)
   ).pipe(Layer.provideMerge(lake))
   const runtime = ManagedRuntime.make(layer)
   const run = <A, E>(effect: Effect.Effect<A, E, Layer.Layer.Success<typeof layer>>) => runtime.runPromise(effect)
