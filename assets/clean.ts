@@ -1,6 +1,5 @@
 import { Schema } from "effect"
-import { defineAsset } from "../runtime/asset/Asset.js"
-import { Column } from "../runtime/asset/columns.js"
+import { Column, defineAsset } from "sakila-assets"
 import { rawCategory, rawFilm, rawFilmCategory, rawLanguage } from "./raw.js"
 
 export const Rating = Column.enum("G", "PG", "PG-13", "R", "NC-17")

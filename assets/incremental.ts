@@ -1,5 +1,5 @@
 import { Chunk, Effect, Option, Stream } from "effect"
-import type { Lake, LakeError } from "../runtime/lake/Lake.js"
+import { type Lake, type LakeError } from "sakila-assets"
 import { csvLine } from "./csv.js"
 import type { Bookmark, SourceRow } from "./SakilaSource.js"
 

@@ -1,7 +1,5 @@
 import { Chunk, Config, Effect, Option, Schedule, Schema, Stream } from "effect"
-import { defineAsset, defineSource, outputPath, type AssetDef, type SourceDef } from "../runtime/asset/Asset.js"
-import { Column } from "../runtime/asset/columns.js"
-import { Lake } from "../runtime/lake/Lake.js"
+import { Column, defineAsset, defineSource, Lake, outputPath, type AssetDef, type SourceDef } from "sakila-assets"
 import { csvLine } from "./csv.js"
 import { bookmarkOf, merged } from "./incremental.js"
 import { SakilaSource, sakilaColumns, sakilaKeys, SourceError, type SakilaTable } from "./SakilaSource.js"
@@ -47,6 +45,8 @@ const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) => {
     zone: "landing",
     format: "csv",
     deps: { table: upstream },
+    // the extraction below, and what it closes over for this table: its columns and its bookmark
+    codeVersion: `raw-csv-2:${table}:${sakilaColumns[table].join(",")}:${bookmarkColumns[table] ?? "whole"}`,
     schema: Schema.Struct(Object.fromEntries(sakilaColumns[table].map((c) => [c, Column.nullable(Column.text)]))),
     compute: (ctx) =>
       Effect.gen(function* () {

@@ -1,11 +1,5 @@
 import { Effect, Schema } from "effect"
-import { defineAsset, defineSource, dep } from "../runtime/asset/Asset.js"
-import { shortHash } from "../runtime/asset/codeVersion.js"
-import { Column } from "../runtime/asset/columns.js"
-import { Lake } from "../runtime/lake/Lake.js"
-import { monthly } from "../runtime/partitions/MonthlyPartitions.js"
-import { timeWindow } from "../runtime/partitions/mappings/timeWindow.js"
-import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { Column, defineAsset, defineSource, dep, Lake, monthly, shortHash, timeWindow, type PartitionKey } from "sakila-assets"
 import { landingPrefix } from "./StreamingFeed.js"
 import { checkedLines, LATENESS_MONTHS } from "./streamingRules.js"
 

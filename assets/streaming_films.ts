@@ -1,6 +1,5 @@
 import { Schema } from "effect"
-import { defineAsset } from "../runtime/asset/Asset.js"
-import { Column } from "../runtime/asset/columns.js"
+import { Column, defineAsset } from "sakila-assets"
 import { Rating } from "./clean.js"
 import { filmCategory } from "./film_category.js"
 import { EventType, months, streamingPartitions } from "./streaming.js"

@@ -3,7 +3,13 @@
 // at once, file writes would queue behind queries. It must be sized before the pool is first used.
 process.env.UV_THREADPOOL_SIZE ??= "16"
 
-// The CLI is TypeScript run through tsx, so a clone works without a build step.
-const { register } = await import("tsx/esm/api")
-register()
-await import("./main.ts")
+// The command is bundled by `npm run build` (run by `npm install`): one file set that starts fast.
+try {
+  await import("../dist/cli/main.js")
+} catch (e) {
+  if (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/main.js")) {
+    console.error("the assets command is not built: run `npm run build` (npm install runs it)")
+    process.exit(3)
+  }
+  throw e
+}

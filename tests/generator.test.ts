@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest"
-import { generateSakila, sakilaColumns } from "../resources/sakila-generated/generateSakila.js"
-import { makeRng } from "../resources/sakila-generated/rng.js"
+import { generateSakila, sakilaColumns } from "../assets/generated/generateSakila.js"
+import { makeRng } from "../assets/generated/rng.js"
 import {
   appendEvents,
   monthRange,
   simulateStreams,
   type LandingFile
-} from "../resources/sakila-generated/simulateStreams.js"
+} from "../assets/generated/simulateStreams.js"
 
 const CATEGORIES = [
   "Action", "Animation", "Children", "Classics", "Comedy", "Documentary", "Drama", "Family",

@@ -179,6 +179,7 @@ describe("output contract, failures and concurrency", () => {
       deps: { events },
       // landing CSV is text: the engine reads every CSV column as VARCHAR
       schema: Schema.Struct({ x: Column.text }),
+      codeVersion: "1",
       compute: (ctx) =>
         Effect.gen(function* () {
           const start = Date.now()

@@ -1,5 +1,5 @@
-import { DuckDBInstance, JsonDuckDBValueConverter, type DuckDBConnection } from "@duckdb/node-api"
-import { Config, Context, Data, Duration, Effect, Exit, Layer } from "effect"
+import type { DuckDBConnection } from "@duckdb/node-api"
+import { Config, Context, Data, Duration, Effect, Exit, Layer, Scope } from "effect"
 
 export class DuckDBError extends Data.TaggedError("DuckDBError")<{ readonly message: string; readonly sql?: string; readonly cause?: unknown }> {}
 
@@ -32,6 +32,8 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
   const options: Record<string, string> = {}
   if (config.threads !== undefined) options["threads"] = String(config.threads)
   if (config.memoryLimit !== undefined) options["memory_limit"] = config.memoryLimit
+  // loaded here, not at the top: a command that never queries never loads DuckDB's native library (layerOnFirstUse)
+  const { DuckDBInstance, JsonDuckDBValueConverter } = yield* Effect.promise(() => import("@duckdb/node-api"))
   const instance = yield* Effect.acquireRelease(
     Effect.tryPromise({
       try: () => DuckDBInstance.create(config.path ?? ":memory:", options),
@@ -86,14 +88,32 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
 export const layer = (config: DuckDBConfig = {}): Layer.Layer<DuckDB, DuckDBError> => Layer.scoped(DuckDB, make(config))
 
 /** `ASSETS_DUCKDB_THREADS`, `ASSETS_DUCKDB_MEMORY_LIMIT` */
-export const layerConfig = Layer.scoped(
+const configured = Effect.gen(function* () {
+  const threads = yield* Config.option(Config.integer("ASSETS_DUCKDB_THREADS"))
+  const memoryLimit = yield* Config.option(Config.string("ASSETS_DUCKDB_MEMORY_LIMIT"))
+  return {
+    ...(threads._tag === "Some" ? { threads: threads.value } : {}),
+    ...(memoryLimit._tag === "Some" ? { memoryLimit: memoryLimit.value } : {})
+  } satisfies DuckDBConfig
+})
+
+export const layerConfig = Layer.scoped(DuckDB, Effect.flatMap(configured, make))
+
+/**
+ * DuckDB opened by the first query, in the layer's scope: `list`, `status` or a materialization with nothing to
+ * do never pay for loading and starting it. The settings are read when the layer is built, so a bad one fails
+ * at start either way.
+ */
+export const layerOnFirstUse = Layer.scoped(
   DuckDB,
   Effect.gen(function* () {
-    const threads = yield* Config.option(Config.integer("ASSETS_DUCKDB_THREADS"))
-    const memoryLimit = yield* Config.option(Config.string("ASSETS_DUCKDB_MEMORY_LIMIT"))
-    return yield* make({
-      ...(threads._tag === "Some" ? { threads: threads.value } : {}),
-      ...(memoryLimit._tag === "Some" ? { memoryLimit: memoryLimit.value } : {})
+    const config = yield* configured
+    const scope = yield* Effect.scope
+    const started = yield* Effect.cached(Scope.extend(make(config), scope))
+    return DuckDB.of({
+      run: (sql) => Effect.flatMap(started, (d) => d.run(sql)),
+      all: (sql) => Effect.flatMap(started, (d) => d.all(sql)),
+      withConnection: (f) => Effect.flatMap(started, (d) => d.withConnection(f))
     })
   })
 )

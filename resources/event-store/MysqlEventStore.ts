@@ -3,7 +3,7 @@ import { Config, Effect, Layer, type Redacted } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
 import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
-import { sourceError } from "../mysql/mysqlErrors.js"
+import { mysqlProblem } from "../mysql/mysqlErrors.js"
 import { parseMysqlUrl, type MysqlUrlError } from "../mysql/mysqlUrl.js"
 import { sqlStores } from "./sqlStores.js"
 
@@ -35,7 +35,7 @@ export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | 
             cause instanceof EventStoreError
               ? cause
               : new EventStoreError({
-                  message: `event store: ${sourceError(target, cause, { doing: "opening the event store" }).message}`,
+                  message: `event store: ${mysqlProblem(target, cause, { doing: "opening the event store" }).message}`,
                   cause
                 })
           )

@@ -1,5 +1,3 @@
-import { SourceError, type SakilaTable } from "../../assets/SakilaSource.js"
-
 /** Where a MySQL source points, for messages: never the password. */
 export interface MysqlTarget {
   readonly host: string
@@ -57,8 +55,14 @@ const kindOf = (d: DriverError): Kind => {
   return "other"
 }
 
-/** A driver failure as a SourceError that says what went wrong, where, and what to check. */
-export const sourceError = (target: MysqlTarget, cause: unknown, context: { readonly table?: SakilaTable; readonly doing: string }): SourceError => {
+/** What a MySQL driver failure means: a message that says what went wrong, where and what to check, and whether
+ * trying again may help (the server unreachable, or the connection lost). */
+export interface MysqlProblem {
+  readonly message: string
+  readonly transient: boolean
+}
+
+export const mysqlProblem = (target: MysqlTarget, cause: unknown, context: { readonly table?: string; readonly doing: string }): MysqlProblem => {
   const d = driverError(cause)
   const kind = kindOf(d)
   const detail = d.sqlMessage ?? d.message ?? String(cause)
@@ -74,17 +78,12 @@ export const sourceError = (target: MysqlTarget, cause: unknown, context: { read
       case "credentials":
         return `${at} refused user '${target.user}'${code}: ${detail}; check the user and password in ${target.setting} and the user's grants on ${target.database}`
       case "database":
-        return `database '${target.database}' does not exist on ${at}: check the database name in ${target.setting}, or load the Sakila schema`
+        return `database '${target.database}' does not exist on ${at}: check the database name in ${target.setting}, or create it`
       case "table":
-        return `table '${table ?? "?"}' is missing from ${target.database} on ${at}: load the Sakila schema there, or point ${target.setting} at the database that has it`
+        return `table '${table ?? "?"}' is missing from ${target.database} on ${at}: create it there, or point ${target.setting} at the database that has it`
       case "other":
         return `${context.doing} on ${at} failed${code}: ${detail}`
     }
   })()
-  return new SourceError({
-    message,
-    transient: kind === "unreachable" || kind === "lost",
-    cause,
-    ...(table ? { table } : {})
-  })
+  return { message, transient: kind === "unreachable" || kind === "lost" }
 }

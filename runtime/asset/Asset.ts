@@ -1,4 +1,4 @@
-import type { Effect, Schema } from "effect"
+import { Data, type Effect, type Schema } from "effect"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import type { MonthlyPartitions } from "../partitions/MonthlyPartitions.js"
 import type { PartitionMapping } from "../partitions/mappings/PartitionMapping.js"
@@ -111,20 +111,32 @@ interface AssetOptions<Row, R> {
   readonly partitions?: MonthlyPartitions
   readonly zone?: Zone
   readonly format?: FileFormat
-  /** overrides the default, a hash of the SQL or compute source */
+  /**
+   * The version of the code that computes it: a change marks every partition stale. SQL assets default to a hash
+   * of their rendered SQL (whitespace-insensitive); an Effect compute must give one (docs/concepts.md).
+   */
   readonly codeVersion?: string
   readonly sideOutputs?: Readonly<Record<string, SideOutput>>
 }
+
+/** A definition the framework cannot accept, reported when the configuration is loaded. */
+export class AssetDefinitionError extends Data.TaggedError("AssetDefinitionError")<{ readonly message: string }> {}
 
 /** An asset computed by SQL over its inputs. */
 export function defineAsset<Row>(
   options: AssetOptions<Row, never> & { readonly sql: (ctx: SqlContext) => string }
 ): AssetDef<Row, never>
-/** An asset computed by any Effect, which writes `ctx.outputPath`. */
+/** An asset computed by any Effect, which writes `ctx.outputPath`; its `codeVersion` is required. */
 export function defineAsset<Row, R>(
-  options: AssetOptions<Row, R> & { readonly compute: (ctx: ComputeContext) => Effect.Effect<void, unknown, R> }
+  options: AssetOptions<Row, R> & { readonly codeVersion: string; readonly compute: (ctx: ComputeContext) => Effect.Effect<void, unknown, R> }
 ): AssetDef<Row, R>
 export function defineAsset(options: any): AssetDef<any, any> {
+  if (options.sql === undefined && (typeof options.codeVersion !== "string" || options.codeVersion.trim() === "")) {
+    // a function's text is what a compiler made of it: it differs between builds, and misses the values it closes over
+    throw new AssetDefinitionError({
+      message: `asset '${options.key}' computes with an Effect, so it needs a codeVersion: give it one (e.g. codeVersion: "1") and change it whenever what the compute produces changes, including values it closes over`
+    })
+  }
   const compute: Compute<any> =
     options.sql !== undefined
       ? { _tag: "Sql", sql: options.sql, source: sqlSource(options.sql, options.sideOutputs) }

@@ -1,8 +1,10 @@
 import { Command, ValidationError } from "@effect/cli"
-import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Cause, Console, Effect, Exit, Layer } from "effect"
-import { projectLayer } from "../project/Project.js"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Cause, Console, Data, Effect, Exit, HashSet, Layer } from "effect"
+import { Project, projectLayer, type ProjectDef, type RuntimeServices } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
+import { initCommand } from "./commands/init.js"
 import { lineageCommand } from "./commands/lineage.js"
 import { listCommand } from "./commands/list.js"
 import { materializeCommand } from "./commands/materialize.js"
@@ -10,59 +12,88 @@ import { previewCommand } from "./commands/preview.js"
 import { runsCommand } from "./commands/runs.js"
 import { statusCommand } from "./commands/status.js"
 import { workerCommand } from "./commands/worker.js"
-import { loadProject } from "./loadProject.js"
+import { loadProject, ProjectNotFound } from "./loadProject.js"
+
+class ResourcesFailed extends Data.TaggedError("ResourcesFailed")<{ readonly message: string }> {}
 
 /** Errors a person can fix: printed as one message, exit code 2. */
 const usageErrors = new Set(["SelectionError", "PartitionError"])
 
-/**
- * The `assets` command: loads the project's configuration, then runs the runtime's commands, the edge's own
- * (`serve`, given by the caller so the runtime never imports the server) and the project's.
- */
-export const runCli = async (edgeCommands: ReadonlyArray<Command.Command<any, any, any, any>>) => {
-  const project = await loadProject().catch((e: Error) => {
-    console.error(e.message)
-    process.exit(3)
-  })
+type AnyCommand = Command.Command<any, any, any, any>
 
-  const root = Command.make("assets").pipe(
-    Command.withDescription(`software-defined assets: ${project.name}`),
-    Command.withSubcommands([
-      listCommand,
-      statusCommand,
-      materializeCommand,
-      backfillCommand,
-      workerCommand,
-      lineageCommand,
-      previewCommand,
-      runsCommand,
-      ...edgeCommands,
-      ...(project.commands ?? [])
-    ])
+const builtins: ReadonlyArray<AnyCommand> = [
+  listCommand,
+  statusCommand,
+  materializeCommand,
+  backfillCommand,
+  workerCommand,
+  lineageCommand,
+  previewCommand,
+  runsCommand
+]
+
+/** Commands that work without a project (they never load one). */
+const projectless: ReadonlyArray<AnyCommand> = [initCommand]
+
+const namesOf = (commands: ReadonlyArray<AnyCommand>) => new Set(commands.flatMap((c) => [...HashSet.values(Command.getNames(c))]))
+
+/**
+ * The `assets` command. Arguments are parsed before the project loads: `--help`, `--version` and usage errors
+ * never import the project's configuration (nor DuckDB, SQLite or the AWS SDK); a command's handler loads it.
+ * The runtime's commands, the edge's (`serve`, given by the caller so the runtime never imports the server) and,
+ * when the first word is none of those, the project's own (which needs the project loaded to be known).
+ */
+export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], options: { readonly version?: string } = {}) => {
+  const known = namesOf([...projectless, ...builtins, ...edgeCommands])
+  const verb = process.argv.slice(2).find((a) => !a.startsWith("-"))
+  const mayBeProjectCommand = verb !== undefined && !known.has(verb)
+
+  let loaded: Promise<ProjectDef> | undefined
+  const project = () => (loaded ??= loadProject())
+  const projectCommands = mayBeProjectCommand ? await project().then((p) => p.commands ?? [], () => []) : []
+
+  const resources: Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> = Layer.unwrapEffect(
+    Effect.tryPromise({ try: project, catch: (e) => (e instanceof ProjectNotFound ? e : new ProjectNotFound({ message: String(e instanceof Error ? e.message : e) })) }).pipe(
+      Effect.map((p) => Layer.mergeAll(p.layer, projectLayer(p)) as Layer.Layer<RuntimeServices | Project, unknown>)
+    )
+  ).pipe(
+    Layer.catchAllCause((cause): Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> => {
+      const e = Cause.squash(cause)
+      if (e instanceof ProjectNotFound) return Layer.fail(e)
+      const message = e instanceof Error || (typeof e === "object" && e !== null && "message" in e) ? String((e as Error).message) : Cause.pretty(cause)
+      return Layer.fail(new ResourcesFailed({ message: `the project's resources could not start: ${message}` }))
+    })
   )
 
-  const cli = Command.run(root, { name: "assets", version: "0.1.0" })
+  const root = Command.make("assets").pipe(
+    Command.withDescription("software-defined assets: materialize, status, lineage and backfills of the project in this folder (assets.config.ts)"),
+    Command.withSubcommands([
+      ...projectless,
+      // the project's resources are built only when one of these runs, after its arguments parsed
+      ...[...builtins, ...edgeCommands, ...projectCommands].map((c) => Command.provide(c, resources))
+    ] as unknown as [AnyCommand, ...Array<AnyCommand>])
+  )
 
-  cli(process.argv).pipe(
+  const cli = Command.run(root, { name: "assets", version: options.version ?? "0.1.0" })
+
+  ;(cli(process.argv) as Effect.Effect<void, unknown, NodeContext.NodeContext>).pipe(
     Effect.catchAllCause((cause) => {
       const failure = Cause.failureOption(cause)
       if (failure._tag === "Some") {
         // @effect/cli has printed what is wrong with the arguments already
         if (ValidationError.isValidationError(failure.value)) return Effect.sync(() => (process.exitCode = 2))
         const e = failure.value as { _tag?: string; message?: string }
+        if (e._tag === "ProjectNotFound") return Console.error(e.message ?? "").pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 3))))
         return Console.error(`error: ${e.message ?? String(e)}`).pipe(
           Effect.zipRight(Effect.sync(() => (process.exitCode = usageErrors.has(e._tag ?? "") ? 2 : 1)))
         )
       }
       if (Cause.isInterruptedOnly(cause)) return Effect.sync(() => (process.exitCode = 130))
-      return Console.error(Cause.pretty(cause)).pipe(Effect.zipRight(Effect.sync(() => (process.exitCode = 1))))
-    }),
-    Effect.provide(Layer.mergeAll(project.layer, projectLayer(project), NodeContext.layer)),
-    Effect.catchAllCause((cause) =>
-      Console.error(`error: the project's resources could not start: ${Cause.squash(cause) instanceof Error ? (Cause.squash(cause) as Error).message : Cause.pretty(cause)}`).pipe(
+      return Console.error(Cause.pretty(cause)).pipe(
         Effect.zipRight(Effect.sync(() => (process.exitCode = 1)))
       )
-    ),
+    }),
+    Effect.provide(NodeContext.layer),
     NodeRuntime.runMain({ disableErrorReporting: true, teardown })
   )
   stopOnSignals()

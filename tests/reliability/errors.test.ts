@@ -6,7 +6,7 @@ import { Context, Effect, Layer, ManagedRuntime, Redacted, Stream } from "effect
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest"
 import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.js"
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
-import * as MysqlSakilaSource from "../../resources/mysql/MysqlSakilaSource.js"
+import * as MysqlSakilaSource from "../../assets/mysql/MysqlSakilaSource.js"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import type { Run } from "../../runtime/events/records.js"
 import { mysqlProject } from "../support/mysqlProject.js"

@@ -1,7 +1,5 @@
 import { Schema } from "effect"
-import { defineAsset } from "../../runtime/asset/Asset.js"
-import { Column } from "../../runtime/asset/columns.js"
-import { monthly } from "../../runtime/partitions/MonthlyPartitions.js"
+import { Column, defineAsset, monthly } from "sakila-assets"
 import { ticks } from "./synthetic.js"
 
 /** `late` starts 2024-05; `early` starts 2024-01 and reads `late` month by month, so early[2024-01..04] cannot exist. */

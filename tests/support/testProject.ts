@@ -12,8 +12,8 @@ import * as DuckDB from "../../resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "../../resources/duckdb/DuckDBEngine.js"
 import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.js"
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
-import * as GeneratedSakila from "../../resources/sakila-generated/GeneratedSakila.js"
-import * as SimulatedFeed from "../../resources/streaming/SimulatedFeed.js"
+import * as GeneratedSakila from "../../assets/generated/GeneratedSakila.js"
+import * as SimulatedFeed from "../../assets/feed/SimulatedFeed.js"
 import { demoProject } from "./demoProject.js"
 
 export const tempDir = (label = "assets-test-") => mkdtempSync(join(tmpdir(), label))

@@ -1,6 +1,6 @@
 import { Config, Effect, Layer, Stream } from "effect"
-import { SakilaSource, sakilaColumns, type SakilaTable, type SourceRow } from "../../assets/SakilaSource.js"
-import { shortHash } from "../../runtime/asset/codeVersion.js"
+import { SakilaSource, sakilaColumns, type SakilaTable, type SourceRow } from "../SakilaSource.js"
+import { shortHash } from "sakila-assets"
 import { generateSakila } from "./generateSakila.js"
 
 /** The embedded Sakila source: a deterministic, seeded, Sakila-shaped database held in memory. */

@@ -1,7 +1,7 @@
 import { Config, Console, Effect, Layer } from "effect"
-import { StreamingFeed } from "../../assets/StreamingFeed.js"
-import { Lake } from "../../runtime/lake/Lake.js"
-import { monthRange, simulateStreams } from "../sakila-generated/simulateStreams.js"
+import { StreamingFeed } from "../StreamingFeed.js"
+import { Lake } from "sakila-assets"
+import { monthRange, simulateStreams } from "../generated/simulateStreams.js"
 import { landStreams } from "./landStreams.js"
 
 export interface SimulationConfig {

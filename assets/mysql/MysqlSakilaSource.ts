@@ -2,11 +2,15 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import type { SqlClient } from "@effect/sql"
 import { MysqlClient } from "@effect/sql-mysql2"
 import { Config, Duration, Effect, Layer, Option, Redacted, Schedule, Scope, Stream, SynchronizedRef } from "effect"
-import { SakilaSource, SourceError, sakilaColumns, sakilaKeys, type SakilaTable, type SourceRow } from "../../assets/SakilaSource.js"
-import { shortHash } from "../../runtime/asset/codeVersion.js"
-import { connectionLost } from "./connectionLost.js"
-import { sourceError, where } from "./mysqlErrors.js"
-import { parseMysqlUrl, type MysqlUrlError } from "./mysqlUrl.js"
+import { SakilaSource, SourceError, sakilaColumns, sakilaKeys, type SakilaTable, type SourceRow } from "../SakilaSource.js"
+import { shortHash } from "sakila-assets"
+import { connectionLost, mysqlProblem, parseMysqlUrl, where, type MysqlTarget, type MysqlUrlError } from "sakila-assets/mysql"
+
+/** A driver failure as the source's own error: what went wrong, where, what to check, and whether to retry. */
+const sourceError = (target: MysqlTarget, cause: unknown, context: { readonly table?: SakilaTable; readonly doing: string }): SourceError => {
+  const problem = mysqlProblem(target, cause, context)
+  return new SourceError({ message: problem.message, transient: problem.transient, cause, ...(context.table ? { table: context.table } : {}) })
+}
 
 export interface Options {
   /** `mysql://user:password@host:port/database` */

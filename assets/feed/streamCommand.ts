@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
-import { appendEvents, monthRange, simulateStreams } from "../sakila-generated/simulateStreams.js"
+import { appendEvents, monthRange, simulateStreams } from "../generated/simulateStreams.js"
 import { landStreams } from "./landStreams.js"
 
 const month = (name: string, description: string) => Options.text(name).pipe(Options.withDescription(description))

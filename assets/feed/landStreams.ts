@@ -1,7 +1,7 @@
 import { Effect, Stream } from "effect"
-import { landingPrefix } from "../../assets/StreamingFeed.js"
-import { Lake } from "../../runtime/lake/Lake.js"
-import type { LandingFile } from "../sakila-generated/simulateStreams.js"
+import { landingPrefix } from "../StreamingFeed.js"
+import { Lake } from "sakila-assets"
+import type { LandingFile } from "../generated/simulateStreams.js"
 
 const encoder = new TextEncoder()
 

@@ -1,0 +1,6 @@
+// `sakila-assets/server`: the HTTP API and web page, to serve a project from a program of your own.
+export { apiLayer } from "../ui-api/layer.js"
+export { makeApp } from "../ui-api/app.js"
+export { listen, ListenError } from "../ui-api/server.js"
+export { fromRuntime, type ApiRuntime, type ApiServices } from "../ui-api/services.js"
+export { serveCommand } from "../ui-api/serveCommand.js"

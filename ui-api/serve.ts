@@ -1,0 +1,26 @@
+import { isIP } from "node:net"
+import { Console, Effect, Layer } from "effect"
+import { ApiAuth, isLoopback, layerConfig as authConfig } from "./auth.js"
+import * as CachedStore from "./cachedStore.js"
+import * as RunLauncher from "./RunLauncher.js"
+import { listen } from "./server.js"
+import { fromRuntime, type ApiServices } from "./services.js"
+
+/** `assets serve`: listens until interrupted (loaded by the command only when it runs: Hono and the API are not small). */
+export const serve = (args: { readonly host: string; readonly port: number }) =>
+    Effect.gen(function* () {
+      const { url } = yield* listen(fromRuntime(yield* Effect.runtime<ApiServices>()), { host: args.host, port: args.port })
+      const auth = yield* ApiAuth
+      yield* Console.log(`Serving the asset graph on ${url}/ (API under ${url}/api, OpenAPI at ${url}/openapi.json).`)
+      if (!isLoopback(args.host) && auth.token._tag === "None") {
+        yield* Console.log("Listening beyond loopback without ASSETS_API_TOKEN: reads are open, writes are refused. Set the token to allow them.")
+      }
+      if (!isLoopback(args.host)) {
+        const names = auth.allowedHosts.filter((h) => isIP(h) === 0)
+        yield* Console.log(
+          `Requests must name this server by an IP address${names.length > 0 ? ` or as ${names.join(", ")}` : ""}: list other host names in ASSETS_API_ALLOWED_HOSTS.`
+        )
+      }
+      yield* Console.log("Ctrl-C stops it.")
+      return yield* Effect.never
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(RunLauncher.layer, authConfig(args.host)).pipe(Layer.provideMerge(CachedStore.layer))))
