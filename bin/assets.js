@@ -3,11 +3,24 @@
 // at once, file writes would queue behind queries. It must be sized before the pool is first used.
 process.env.UV_THREADPOOL_SIZE ??= "16"
 
-// The command is bundled by `npm run build` (run by `npm install`): one file set that starts fast.
+// The command is bundled by `npm run build` (run by `npm install`). Help and version of the built-in commands
+// come from a small bundle of their definitions only; everything else from the command's own.
+import { readFileSync } from "node:fs"
+
+const args = process.argv.slice(2)
+const verb = args.find((a) => !a.startsWith("-"))
+const helpOnly = args.length === 0 || args.some((a) => ["--help", "-h", "--version", "--completions", "--wizard"].includes(a))
+const entry = async () => {
+  if (!helpOnly) return "../dist/cli/main.js"
+  const builtins = JSON.parse(readFileSync(new URL("../dist/cli/help-commands.json", import.meta.url), "utf8"))
+  // a project's own command is known only once the project is loaded: the command's bundle does that
+  return verb === undefined || builtins.includes(verb) ? "../dist/cli/help.js" : "../dist/cli/main.js"
+}
+
 try {
-  await import("../dist/cli/main.js")
+  await import(await entry())
 } catch (e) {
-  if (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/main.js")) {
+  if (e?.code === "ENOENT" || (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/"))) {
     console.error("the assets command is not built: run `npm run build` (npm install runs it)")
     process.exit(3)
   }

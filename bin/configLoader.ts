@@ -49,9 +49,11 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
         name: "shared-modules",
         setup(b) {
           b.onResolve({ filter: sharedSpecifier }, (args) => {
-            if (shared.has(args.path)) return { path: args.path, namespace: "shared" }
+            // side-effect free, so the compiled configuration keeps only the modules it uses
+            if (shared.modules.has(args.path) || args.path in shared.barrels) return { path: args.path, namespace: "shared", sideEffects: false }
             if (args.path.startsWith("sakila-assets") || args.path.startsWith("effect")) {
-              return { errors: [{ text: `'${args.path}' is not a module the assets command provides: import from ${[...shared.keys()].filter((k) => k.startsWith(args.path.split("/")[0]!)).slice(0, 12).join(", ")}` }] }
+              const family = args.path.split("/")[0]!
+              return { errors: [{ text: `'${args.path}' is not a module the assets command provides: import from ${[...shared.modules.keys()].filter((k) => k.startsWith(family)).slice(0, 12).join(", ")}, ...` }] }
             }
             // another @effect package: compiled in, so that its own imports of effect are the shared ones
             return undefined
@@ -64,17 +66,7 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
             }
             return undefined
           })
-          b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => {
-            const all = exportsOf()[args.path] ?? []
-            const names = all.filter((n) => n !== "default" && isIdentifierName(n))
-            const lines = [
-              `const m = await globalThis[Symbol.for("sakila-assets/shared-modules")].get(${JSON.stringify(args.path)})();`,
-              ...names.map((n, i) => `const _${i} = m[${JSON.stringify(n)}];`),
-              `export { ${names.map((n, i) => `_${i} as ${n}`).join(", ")} };`,
-              all.includes("default") ? "export default m.default;" : ""
-            ]
-            return { contents: lines.join("\n"), loader: "js" }
-          })
+          b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({ contents: sharedModuleSource(shared, args.path), loader: "js" }))
         }
       }
     ]
@@ -126,6 +118,30 @@ const freshCompiled = (manifestFile: string): string | undefined => {
   } catch {
     return undefined
   }
+}
+
+/**
+ * The module a configuration's import of a shared specifier compiles to. A package index re-exports its modules,
+ * each its own shared module, so only those the configuration names are loaded; a single module reads the
+ * command's own instance.
+ */
+const sharedModuleSource = (shared: SharedModules, spec: string): string => {
+  const modules = shared.barrels[spec]
+  if (modules !== undefined) {
+    const reexports = modules.map((m) => `export * as ${m} from ${JSON.stringify(`${spec}/${m}`)};`)
+    // effect's index also has a few functions of its own (pipe, flow, identity, ...), all from effect/Function
+    const functions = spec === "effect" ? (exportsOf()["effect"] ?? []).filter((n) => !modules.includes(n) && isIdentifierName(n)) : []
+    if (functions.length > 0) reexports.push(`export { ${functions.join(", ")} } from "effect/Function";`)
+    return reexports.join("\n")
+  }
+  const all = exportsOf()[spec] ?? []
+  const names = all.filter((n) => n !== "default" && isIdentifierName(n))
+  return [
+    `const m = await globalThis[Symbol.for("sakila-assets/shared-modules")].modules.get(${JSON.stringify(spec)})();`,
+    ...names.map((n, i) => `const _${i} = m[${JSON.stringify(n)}];`),
+    `export { ${names.map((n, i) => `_${i} as ${n}`).join(", ")} };`,
+    all.includes("default") ? "export default m.default;" : ""
+  ].join("\n")
 }
 
 /** The folder holding this package's package.json, found from the running file. */

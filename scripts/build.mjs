@@ -2,7 +2,7 @@
 // package, and esbuild bundles the `assets` command into dist/cli/ (one file set, so it starts fast; adapters
 // split into chunks loaded only when a project's resources need them).
 import { execFileSync } from "node:child_process"
-import { readFileSync, rmSync, writeFileSync } from "node:fs"
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { build } from "esbuild"
 
@@ -33,6 +33,37 @@ if (only !== "lib") {
     // CommonJS inside the bundle (some of Effect's dependencies) asks for require
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' }
   })
+  // help and version: one file with the commands' definitions and nothing they load when they run
+  await build({
+    entryPoints: { help: "bin/help.ts" },
+    outdir: "dist/cli",
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    minify: true,
+    logLevel: "warning",
+    external: [...external, ...external.map((d) => `${d}/*`), ...builtinModules, "node:*"],
+    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+    plugins: [
+      {
+        name: "no-handlers",
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => (args.kind === "dynamic-import" ? { path: args.path, namespace: "left-out" } : undefined))
+          b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
+            contents: `throw new Error(${JSON.stringify(`${args.path} is not in the help bundle`)})`,
+            loader: "js"
+          }))
+        }
+      }
+    ]
+  })
+  // the first words bin/assets.js sends to the help bundle
+  const names = new Set()
+  for (const file of ["ui-api/serveCommand.ts", ...readdirSync("runtime/cli/commands").filter((f) => !f.endsWith(".run.ts")).map((f) => `runtime/cli/commands/${f}`)]) {
+    for (const m of readFileSync(file, "utf8").matchAll(/Command\.make\(\s*"([a-z-]+)"/g)) names.add(m[1])
+  }
+  writeFileSync("dist/cli/help-commands.json", JSON.stringify([...names].sort()))
 }
 
 /**
@@ -40,19 +71,12 @@ if (only !== "lib") {
  * configuration against them without loading the modules (loading @effect/sql-mysql2 would load mysql2).
  */
 if (only !== "lib") {
-  const specs = [...readFileSync("bin/sharedModules.ts", "utf8").matchAll(/lazy\("([^"]+)"/g)].map((m) => m[1])
-  const effect = await import("effect")
-  const modules = Object.keys(effect).filter((k) => /^[A-Z]/.test(k))
-  const listed = [...readFileSync("bin/effectModules.ts", "utf8").matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1])
-  const missing = modules.filter((m) => !listed.includes(m))
-  if (missing.length > 0) throw new Error(`bin/effectModules.ts lacks effect's modules ${missing.join(", ")}: add them`)
-  const names = { effect: Object.keys(effect) }
-  for (const m of modules) names[`effect/${m}`] = Object.keys(effect[m])
-  for (const spec of specs) {
-    if (spec === "effect") continue
-    const sub = spec.startsWith("sakila-assets") ? spec.slice("sakila-assets".length + 1) || "index" : undefined
-    const ns = sub === undefined ? await import(spec) : await import(new URL(`../dist/entries/${sub}.js`, import.meta.url).href)
-    names[spec] = Object.keys(ns)
-  }
+  execFileSync(process.execPath, ["scripts/shared-modules.mjs", "--check"], { stdio: "inherit" })
+  const loaders = Object.keys(JSON.parse(readFileSync("bin/shared/index.ts", "utf8").match(/groupOf[^=]*= (\{[^}]*\})/)[1]))
+  const entries = [...readFileSync("bin/sharedModules.ts", "utf8").matchAll(/"(sakila-assets[^"]*)": \(\) => import\("\.\.\/entries\/([\w-]+)\.js"\)/g)]
+  const names = {}
+  for (const spec of loaders) names[spec] = Object.keys(await import(spec))
+  for (const [, spec, file] of entries) names[spec] = Object.keys(await import(new URL(`../dist/entries/${file}.js`, import.meta.url).href))
+  for (const pkg of ["effect"]) names[pkg] = Object.keys(await import(pkg))
   writeFileSync("dist/cli/shared-exports.json", JSON.stringify(names))
 }

@@ -14,4 +14,13 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| status of 300 assets, \d+ partitions \(\d+ records, \d+ inputs\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
     expect(run.stdout).toMatch(/^peak RSS \d+ MB$/m)
   })
+
+  it("bench/cli.ts prints its table: --help, list, a no-op materialize and status as processes, against node -e 0", () => {
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/cli.ts", "--quick"], { encoding: "utf8" })
+    expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(/^\| node -e 0 \(baseline\) \| \d+ \| \d+ \| 1\.0x \|/m)
+    for (const row of ["assets --help", "assets list", "assets materialize category_report \\(no-op\\)", "assets status"]) {
+      expect(run.stdout).toMatch(new RegExp(`^\\| ${row} \\| \\d+ \\| \\d+ \\| [\\d.]+x \\|`, "m"))
+    }
+  })
 })

@@ -2,7 +2,7 @@ import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Data, Effect, Exit, HashSet, Layer } from "effect"
-import { Project, projectLayer, type ProjectDef, type RuntimeServices } from "../project/Project.js"
+import type { Project, ProjectDef, RuntimeServices } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
 import { initCommand } from "./commands/init.js"
 import { lineageCommand } from "./commands/lineage.js"
@@ -54,7 +54,8 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
 
   const resources: Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> = Layer.unwrapEffect(
     Effect.tryPromise({ try: project, catch: (e) => (e instanceof ProjectNotFound ? e : new ProjectNotFound({ message: String(e instanceof Error ? e.message : e) })) }).pipe(
-      Effect.map((p) => Layer.mergeAll(p.layer, projectLayer(p)) as Layer.Layer<RuntimeServices | Project, unknown>)
+      // the graph library and the rest of the project's machinery load with the project, not before parsing
+      Effect.zipWith(Effect.promise(() => import("../project/Project.js")), (p, m) => Layer.mergeAll(p.layer, m.projectLayer(p)) as Layer.Layer<RuntimeServices | Project, unknown>)
     )
   ).pipe(
     Layer.catchAllCause((cause): Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> => {
