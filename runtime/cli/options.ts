@@ -1,11 +1,9 @@
 import { Options } from "@effect/cli"
-import { Effect, Either, Option } from "effect"
-import type { AssetKey } from "../asset/AssetKey.js"
-import type { AssetGraph } from "../graph/AssetGraph.js"
-import { resolveSelection } from "../graph/Selection.js"
-import type { PartitionKey } from "../partitions/PartitionKey.js"
-import { parsePartition, PartitionError } from "../partitions/MonthlyPartitions.js"
-import type { PartitionRange } from "../plan/planner.js"
+import { Option } from "effect"
+
+// Only @effect/cli and effect here: the commands' definitions import this module, and `assets --help` loads them.
+// Checking a month or a selection against the project's graph is in commands/partitionArgs.ts, which the
+// handlers load when they run.
 
 export const json = Options.boolean("json").pipe(Options.withDescription("print JSON for scripts"))
 export const partition = Options.text("partition").pipe(Options.withDescription("one month, YYYY-MM"), Options.optional)
@@ -19,54 +17,3 @@ export const concurrency = (fallback: number, description: string) =>
     Options.withDefault(fallback),
     Options.withDescription(description)
   )
-
-/**
- * `--partition P` or `--from A --to B` as a range, each month checked against the partitions of the partitioned
- * assets among `keys`: malformed or out of range is an error that says why.
- */
-export const partitionRange = (
-  graph: AssetGraph,
-  keys: ReadonlyArray<AssetKey>,
-  args: { readonly partition: Option.Option<string>; readonly from: Option.Option<string>; readonly to: Option.Option<string> }
-): Effect.Effect<PartitionRange | undefined, PartitionError> =>
-  Effect.gen(function* () {
-    const { partition, from, to } = args
-    if (Option.isNone(partition) && Option.isNone(from) && Option.isNone(to)) return undefined
-    if (Option.isSome(partition) && (Option.isSome(from) || Option.isSome(to))) {
-      return yield* new PartitionError({ message: "give either --partition or --from/--to, not both" })
-    }
-    const defs = keys.map((k) => graph.get(k).partitions).filter((p) => p !== undefined)
-    if (defs.length === 0) {
-      return yield* new PartitionError({ message: `none of ${keys.join(", ")} is partitioned: drop --partition/--from/--to` })
-    }
-    const check = (text: string) =>
-      Effect.forEach(defs, (def) => Either.match(parsePartition(def, text), { onLeft: Effect.fail, onRight: Effect.succeed })).pipe(
-        Effect.map((ps) => ps[0]!)
-      )
-    if (Option.isSome(partition)) {
-      const p = yield* check(partition.value)
-      return { from: p, to: p }
-    }
-    const first = Option.isSome(from) ? yield* check(from.value) : defs[0]!.start
-    const last = Option.isSome(to) ? yield* check(to.value) : undefined
-    const range = { from: first, to: last ?? ("9999-12" as PartitionRange["to"]) }
-    if (last !== undefined && last < first) return yield* new PartitionError({ message: `--from ${first} is after --to ${last}` })
-    return range
-  })
-
-/**
- * An asset named on the command line and its `--partition`: required for a partitioned asset (and checked against
- * its partitions), refused for an unpartitioned one.
- */
-export const assetPartition = (graph: AssetGraph, keyText: string, partitionOption: Option.Option<string>) =>
-  Effect.gen(function* () {
-    const [key] = yield* Either.match(resolveSelection(graph, keyText), { onLeft: Effect.fail, onRight: Effect.succeed })
-    const def = graph.get(key!)
-    if (def.partitions === undefined) {
-      if (Option.isSome(partitionOption)) return yield* new PartitionError({ message: `${key} is not partitioned: drop --partition` })
-      return { def, partition: null }
-    }
-    if (Option.isNone(partitionOption)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
-    const partition = yield* Either.match(parsePartition(def.partitions, partitionOption.value), { onLeft: Effect.fail, onRight: Effect.succeed })
-    return { def, partition: partition as PartitionKey | null }
-  })

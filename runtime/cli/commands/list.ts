@@ -1,29 +1,9 @@
 import { Command } from "@effect/cli"
-import { Console, Effect } from "effect"
-import { Project } from "../../project/Project.js"
+import { Effect } from "effect"
 import { json } from "../options.js"
 
+// The command's definition only (what --help and argument parsing need); its handler, with the runtime it uses,
+// is loaded from list.run.ts when the command runs.
 export const listCommand = Command.make("list", { json }, (args) =>
-  Effect.gen(function* () {
-    const { graph } = yield* Project
-    const rows = graph.order.map((k) => {
-      const d = graph.get(k)
-      return {
-        key: k,
-        kind: d._tag === "Source" ? "source" : "asset",
-        group: d.group,
-        partitions: d.partitions ? `monthly from ${d.partitions.start}` : null,
-        inputs: graph.inputs(k).map((e) => ({ asset: e.upstream, mapping: e.mapping.describe })),
-        codeVersion: d._tag === "Asset" ? d.codeVersion : null,
-        description: d.description
-      }
-    })
-    yield* Console.log(
-      args.json
-        ? JSON.stringify(rows, null, 2)
-        : rows
-            .map((r) => `${r.key.padEnd(24)} ${r.kind.padEnd(6)} ${(r.partitions ?? "").padEnd(20)} <- ${r.inputs.map((i) => i.asset).join(", ") || "-"}`)
-            .join("\n")
-    )
-  })
+  Effect.flatMap(Effect.promise(() => import("./list.run.js")), (m) => m.list(args))
 ).pipe(Command.withDescription("every asset in dependency order with its inputs"))
