@@ -14,6 +14,8 @@ const frameworkFolders = ["runtime", "resources", "ui-api", "entries", "dist", "
 let exportNames: Record<string, ReadonlyArray<string>> | undefined
 const exportsOf = () => (exportNames ??= JSON.parse(readFileSync(new URL("./shared-exports.json", import.meta.url), "utf8")) as Record<string, ReadonlyArray<string>>)
 
+const loaderOf = (path: string) => (/\.[cm]?tsx?$/.test(path) ? (path.endsWith("x") ? "tsx" : "ts") : path.endsWith("x") ? "jsx" : "js")
+
 const isIdentifierName = (s: string) => /^[A-Za-z_$][\w$]*$/.test(s)
 
 /**
@@ -59,12 +61,24 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
             return undefined
           })
           b.onResolve({ filter: bare }, (args) => (args.path.startsWith("node:") ? { external: true } : { path: args.path, external: true }))
-          b.onResolve({ filter: /^\./ }, (args) => {
+          b.onResolve({ filter: /^[./]/ }, (args) => {
             const target = resolve(args.resolveDir, args.path)
             if (framework.some((f) => target.startsWith(f)) && !args.resolveDir.includes(`${sep}node_modules${sep}`)) {
               return { errors: [{ text: `${args.path} reaches into the framework's own files (${relative(packageRoot, target)}): import it by the package's name, e.g. from "sakila-assets"` }] }
             }
             return undefined
+          })
+          // the compiled file lives elsewhere: import.meta of a project file must still name that file
+          b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+            if (args.path.includes(`${sep}node_modules${sep}`)) return undefined
+            const text = readFileSync(args.path, "utf8")
+            if (!text.includes("import.meta")) return undefined
+            const url = pathToFileURL(args.path).href
+            const contents = text
+              .replace(/\bimport\.meta\.dirname\b/g, JSON.stringify(dirname(args.path)))
+              .replace(/\bimport\.meta\.filename\b/g, JSON.stringify(args.path))
+              .replace(/\bimport\.meta\.url\b/g, JSON.stringify(url))
+            return { contents, loader: loaderOf(args.path), resolveDir: dirname(args.path) }
           })
           b.onLoad({ filter: /.*/, namespace: "shared" }, (args) => ({ contents: sharedModuleSource(shared, args.path), loader: "js" }))
         }

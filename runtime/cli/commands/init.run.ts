@@ -106,7 +106,7 @@ export const init = (args: { readonly directory: string; readonly packageSpec: O
     const width = Math.max(...files.map(([f]) => f.length)) + 2
     yield* Console.log(
       [
-        `created the project ${name} in ${shown}/:`,
+        `created the project ${name} in ${shown === "." ? "this folder" : `${shown}/`}:`,
         ...files.map(([f]) => `  ${f.padEnd(width)}${about[f] ?? ""}`.trimEnd()),
         "",
         "next:",
