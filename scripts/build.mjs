@@ -2,7 +2,7 @@
 // package, and esbuild bundles the `assets` command into dist/cli/ (one file set, so it starts fast; adapters
 // split into chunks loaded only when a project's resources need them).
 import { execFileSync } from "node:child_process"
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { build } from "esbuild"
 
@@ -15,11 +15,13 @@ const external = Object.keys(pkg.dependencies).filter((d) => d !== "effect" && !
 if (only !== "cli") {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" })
 }
+/** the CLI is built here, then swapped in whole: a command started during a build never meets half a bundle */
+const out = `dist/cli.build-${process.pid}`
 if (only !== "lib") {
-  rmSync("dist/cli", { recursive: true, force: true })
+  rmSync(out, { recursive: true, force: true })
   await build({
     entryPoints: { main: "bin/main.ts" },
-    outdir: "dist/cli",
+    outdir: out,
     bundle: true,
     splitting: true,
     format: "esm",
@@ -36,7 +38,7 @@ if (only !== "lib") {
   // help and version: one file with the commands' definitions and nothing they load when they run
   await build({
     entryPoints: { help: "bin/help.ts" },
-    outdir: "dist/cli",
+    outdir: out,
     bundle: true,
     format: "esm",
     platform: "node",
@@ -63,7 +65,7 @@ if (only !== "lib") {
   for (const file of ["ui-api/serveCommand.ts", ...readdirSync("runtime/cli/commands").filter((f) => !f.endsWith(".run.ts")).map((f) => `runtime/cli/commands/${f}`)]) {
     for (const m of readFileSync(file, "utf8").matchAll(/Command\.make\(\s*"([a-z-]+)"/g)) names.add(m[1])
   }
-  writeFileSync("dist/cli/help-commands.json", JSON.stringify([...names].sort()))
+  writeFileSync(`${out}/help-commands.json`, JSON.stringify([...names].sort()))
 }
 
 /**
@@ -78,5 +80,9 @@ if (only !== "lib") {
   for (const spec of loaders) names[spec] = Object.keys(await import(spec))
   for (const [, spec, file] of entries) names[spec] = Object.keys(await import(new URL(`../dist/entries/${file}.js`, import.meta.url).href))
   for (const pkg of ["effect"]) names[pkg] = Object.keys(await import(pkg))
-  writeFileSync("dist/cli/shared-exports.json", JSON.stringify(names))
+  writeFileSync(`${out}/shared-exports.json`, JSON.stringify(names))
+  const old = `dist/cli.old-${process.pid}`
+  if (existsSync("dist/cli")) renameSync("dist/cli", old)
+  renameSync(out, "dist/cli")
+  rmSync(old, { recursive: true, force: true })
 }

@@ -18,6 +18,22 @@ afterAll(async () => {
 })
 
 describe("workers sharing a MariaDB event store", () => {
+  it.skipIf(!mysql.ok)("three processes starting at once on a new store all start: the ones that did not migrate wait for the one that did", async () => {
+    const db = await createEmptyDatabase("assets_migrate")
+    databases.push(db)
+    const env = { ...process.env, SYNTH_DIR: tempDir(), SYNTH_EVENT_STORE: db.url, ASSETS_CONFIG: resolve("tests/fixtures/synthetic.config.ts") }
+    const start = (args: ReadonlyArray<string>) =>
+      new Promise<{ code: number | null; out: string }>((done) => {
+        const c = spawn(process.execPath, [bin, ...args], { env, stdio: "pipe" })
+        let out = ""
+        c.stdout.on("data", (d: Buffer) => (out += d.toString()))
+        c.stderr.on("data", (d: Buffer) => (out += d.toString()))
+        c.once("exit", (code) => done({ code, out }))
+      })
+    const results = await Promise.all([start(["backfill", "list"]), start(["runs"]), start(["status"])])
+    for (const r of results) expect(r.code, r.out).toBe(0)
+  })
+
   it.skipIf(!mysql.ok)("two worker processes finish one backfill together, each doing part of it", async () => {
     const db = await createEmptyDatabase("assets_workers")
     databases.push(db)

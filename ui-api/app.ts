@@ -16,6 +16,7 @@ import { ReadModel } from "./cachedStore.js"
 import { responseCache } from "./responseCache.js"
 import { hostGuard } from "./sameOrigin.js"
 import type { ApiRuntime } from "./services.js"
+import { frameworkVersion } from "../runtime/version.js"
 
 /** A message for a failure that is not the request's fault, without internals beyond the first line. */
 const messageOf = (e: unknown): string =>
@@ -40,7 +41,7 @@ export const makeApp = (runtime: ApiRuntime) => {
   const mounts = [...api.map((router) => ({ prefix: "/api", router }))]
   const info = {
     title: "sakila-assets",
-    version: "0.1.0",
+    version: frameworkVersion(),
     description:
       "Every route: a Host that does not name the server is 403 HostNotAllowed; a known path with another method is 405 MethodNotAllowed with an Allow header."
   }

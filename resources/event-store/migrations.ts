@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import * as Migrator from "@effect/sql/Migrator"
-import { Effect } from "effect"
+import { Effect, Schedule } from "effect"
 
 /** One schema for SQLite and MySQL; only the auto-increment column and the text types differ. */
 const init = Effect.gen(function* () {
@@ -133,4 +133,21 @@ const recordIntegrity = Effect.gen(function* () {
 export const migrations = Migrator.fromRecord({ "0001_init": init, "0002_backfills": backfills, "0003_record_integrity": recordIntegrity })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
-export const migrate = Migrator.make({})({ loader: migrations, table: "assets_migrations" })
+const runPending = Migrator.make({})({ loader: migrations, table: "assets_migrations" })
+
+/** What the latest migration made: present once whoever ran the migrations has finished them. */
+const schemaReady = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`SELECT heartbeat_at FROM backfills WHERE 1 = 0`
+  yield* sql`SELECT published FROM current_materializations WHERE 1 = 0`
+})
+
+/**
+ * Brings the store's tables up to date. When another process holds the migrations (two workers starting on a new
+ * MySQL store), the Migrator returns at once without running them: wait, up to a minute, for that process to
+ * finish, instead of querying tables that do not exist yet.
+ */
+export const migrate = runPending.pipe(
+  Effect.zipRight(schemaReady.pipe(Effect.retry({ schedule: Schedule.spaced("100 millis"), times: 600 }))),
+  Effect.withSpan("EventStore.migrate")
+)

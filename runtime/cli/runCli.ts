@@ -12,6 +12,7 @@ import { previewCommand } from "./commands/preview.js"
 import { runsCommand } from "./commands/runs.js"
 import { statusCommand } from "./commands/status.js"
 import { workerCommand } from "./commands/worker.js"
+import { frameworkVersion } from "../version.js"
 import { loadProject, ProjectNotFound } from "./loadProject.js"
 
 class ResourcesFailed extends Data.TaggedError("ResourcesFailed")<{ readonly message: string }> {}
@@ -53,7 +54,7 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
   const projectCommands = mayBeProjectCommand ? await project().then((p) => p.commands ?? [], () => []) : []
 
   const resources: Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> = Layer.unwrapEffect(
-    Effect.tryPromise({ try: project, catch: (e) => (e instanceof ProjectNotFound ? e : new ProjectNotFound({ message: String(e instanceof Error ? e.message : e) })) }).pipe(
+    Effect.tryPromise({ try: project, catch: (e) => (e instanceof ProjectNotFound ? e : new ProjectNotFound({ message: `error: the project's configuration did not load: ${e instanceof Error ? e.message : String(e)}` })) }).pipe(
       // the graph library and the rest of the project's machinery load with the project, not before parsing
       Effect.zipWith(Effect.promise(() => import("../project/Project.js")), (p, m) => Layer.mergeAll(p.layer, m.projectLayer(p)) as Layer.Layer<RuntimeServices | Project, unknown>)
     )
@@ -75,7 +76,7 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
     ] as unknown as [AnyCommand, ...Array<AnyCommand>])
   )
 
-  const cli = Command.run(root, { name: "assets", version: options.version ?? "0.1.0" })
+  const cli = Command.run(root, { name: "assets", version: options.version ?? frameworkVersion() })
 
   ;(cli(process.argv) as Effect.Effect<void, unknown, NodeContext.NodeContext>).pipe(
     Effect.catchAllCause((cause) => {
