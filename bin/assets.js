@@ -3,8 +3,10 @@
 // at once, file writes would queue behind queries. It must be sized before the pool is first used.
 process.env.UV_THREADPOOL_SIZE ??= "16"
 
-// The command is bundled by `npm run build` (run by `npm install`). Help and version of the built-in commands
-// come from a small bundle of their definitions only; everything else from the command's own.
+// The command is bundled by `npm run build` (run by `npm install`), and starts in one of three ways:
+// - `assets --help`, `assets <command> --help`: the text the build rendered, printed as is;
+// - other help, `--version`, `--completions`: a small bundle of the commands' definitions only (dist/cli/help.js);
+// - everything else: the command's own bundle (dist/cli/main.js), which loads the project after parsing.
 import { readFileSync } from "node:fs"
 
 const args = process.argv.slice(2)
@@ -17,12 +19,30 @@ const entry = async () => {
   return verb === undefined || builtins.includes(verb) ? "../dist/cli/help.js" : "../dist/cli/main.js"
 }
 
-try {
-  await import(await entry())
-} catch (e) {
-  if (e?.code === "ENOENT" || (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/"))) {
-    console.error("the assets command is not built: run `npm run build` (npm install runs it)")
-    process.exit(3)
+/** `assets --help`, `assets <command> --help`: rendered by the build (scripts/build.mjs) */
+const renderedHelp = () => {
+  const help = (a) => a === "--help" || a === "-h"
+  const key = args.length === 1 && help(args[0]) ? "--help" : args.length === 2 && !args[0].startsWith("-") && help(args[1]) ? `${args[0]} --help` : undefined
+  if (key === undefined) return undefined
+  try {
+    return JSON.parse(readFileSync(new URL("../dist/cli/help-texts.json", import.meta.url), "utf8"))[key]
+  } catch {
+    return undefined
   }
-  throw e
 }
+
+const start = async () => {
+  try {
+    await import(await entry())
+  } catch (e) {
+    if (e?.code === "ENOENT" || (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/"))) {
+      console.error("the assets command is not built: run `npm run build` (npm install runs it)")
+      process.exit(3)
+    }
+    throw e
+  }
+}
+
+const text = renderedHelp()
+if (text !== undefined) process.stdout.write(text)
+else await start()

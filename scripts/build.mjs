@@ -1,7 +1,7 @@
 // The build `npm install` runs (prepare): tsc emits the library (dist/, with types) for programs that import the
 // package, and esbuild bundles the `assets` command into dist/cli/ (one file set, so it starts fast; adapters
 // split into chunks loaded only when a project's resources need them).
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawnSync } from "node:child_process"
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { build } from "esbuild"
@@ -85,4 +85,14 @@ if (only !== "lib") {
   if (existsSync("dist/cli")) renameSync("dist/cli", old)
   renameSync(out, "dist/cli")
   rmSync(old, { recursive: true, force: true })
+
+  // `assets --help` and `assets <command> --help` rendered once here: the same text every time (it depends on
+  // neither the terminal nor the project), printed by bin/assets.js without starting the command at all
+  const texts = {}
+  for (const words of [[], ...JSON.parse(readFileSync("dist/cli/help-commands.json", "utf8")).map((c) => [c])]) {
+    const run = spawnSync(process.execPath, ["dist/cli/help.js", ...words, "--help"], { encoding: "utf8" })
+    if (run.status === 0 && run.stderr === "") texts[[...words, "--help"].join(" ")] = run.stdout
+  }
+  writeFileSync("dist/cli/help-texts.json.tmp", JSON.stringify(texts))
+  renameSync("dist/cli/help-texts.json.tmp", "dist/cli/help-texts.json")
 }

@@ -1,6 +1,18 @@
-import { Args, Command, Options } from "@effect/cli"
-import { Effect } from "effect"
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Effect, Either } from "effect"
+import { parseSelection } from "../../graph/Selection.js"
 import { concurrency, from, json, to } from "../options.js"
+
+/** The verb and its id, or a selection's syntax, checked while the arguments are parsed (before the project loads). */
+const checkWords = (words: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>, HelpDoc.HelpDoc> => {
+  const [verb, id] = words
+  if (verb === undefined) return Effect.fail(HelpDoc.p("name a selection to backfill, e.g. assets backfill streaming_films --from 2023-01 --to 2023-12"))
+  if ((verb === "status" || verb === "cancel" || verb === "resume") && id === undefined) {
+    return Effect.fail(HelpDoc.p(`assets backfill ${verb} <id>: name the backfill (assets backfill list shows them)`))
+  }
+  if (verb === "list" || verb === "status" || verb === "cancel" || verb === "resume") return Effect.succeed(words)
+  return Either.match(parseSelection(words.join(",")), { onLeft: (e) => Effect.fail(HelpDoc.p(e.message)), onRight: () => Effect.succeed(words) })
+}
 
 const concurrencyOption = concurrency(4, "asset partitions at once in this process")
 
@@ -12,7 +24,7 @@ const concurrencyOption = concurrency(4, "asset partitions at once in this proce
 export const backfillCommand = Command.make(
   "backfill",
   {
-    words: Args.text({ name: "selection | list | status <id> | cancel <id> | resume <id>" }).pipe(Args.repeated),
+    words: Args.text({ name: "selection | list | status <id> | cancel <id> | resume <id>" }).pipe(Args.repeated, Args.mapEffect(checkWords)),
     from,
     to,
     concurrency: concurrencyOption,

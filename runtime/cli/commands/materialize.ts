@@ -1,10 +1,6 @@
-import { Args, Command, Options } from "@effect/cli"
+import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
-import { concurrency, from, json, partition, to } from "../options.js"
-
-const selection = Args.text({ name: "selection" }).pipe(
-  Args.withDescription("key, +key (with upstream), key+ (with downstream), N+key, key+N, comma lists")
-)
+import { concurrency, from, json, partition, selection, to } from "../options.js"
 
 // The command's definition only; its handler is loaded from materialize.run.ts when the command runs.
 export const materializeCommand = Command.make(
