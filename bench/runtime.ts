@@ -13,12 +13,16 @@
  * `assets status`'s work in process (observe, read the current records, resolve every partition with causes,
  * summarize), against reading the same rows raw through better-sqlite3 (the floor: no decoding, no status).
  *
- * Still to come (issue 19): status on MariaDB, and no-op materialization end to end.
+ * No-op materialization: a random DAG of unpartitioned assets whose computes write one line (bench/syntheticGraph.ts
+ * noopGraph), materialized end to end in process on DuckDB, the folder lake and SQLite, then again with everything
+ * fresh; per asset. Baseline: the floor of any durable runner, one small file and one committed SQLite row per asset.
+ *
+ * Still to come (issue 19): status on MariaDB.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { DirectedGraph } from "graphology"
 import { hasCycle, topologicalSort } from "graphology-dag"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
@@ -29,8 +33,13 @@ import { loadState } from "../runtime/execute/materialize.js"
 import { StatusResolver } from "../runtime/status/StatusResolver.js"
 import { loadRunStates, summarize } from "../runtime/status/summary.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
-import { fillStore, readRaw } from "./filledStore.js"
-import { syntheticGraph } from "./syntheticGraph.js"
+import * as DuckDB from "../resources/duckdb/DuckDB.js"
+import * as DuckDBEngine from "../resources/duckdb/DuckDBEngine.js"
+import * as LocalLake from "../resources/lake-fs/LocalLake.js"
+import { materialize } from "../runtime/execute/materialize.js"
+import { defineProject, projectLayer } from "../runtime/project/Project.js"
+import { fillStore, noopFloor, readRaw } from "./filledStore.js"
+import { noopGraph, syntheticGraph } from "./syntheticGraph.js"
 
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
@@ -137,8 +146,39 @@ for (const size of statusSizes) {
   }
 }
 
+// ---- no-op materialization end to end: every asset of a random DAG, then again with everything fresh
+const noopSizes = quick ? [60] : [1_000, 10_000]
+for (const size of noopSizes) {
+  const { assets, sinks } = noopGraph(size)
+  const dir = mkdtempSync(join(tmpdir(), "bench-noop-"))
+  const layer = Layer.mergeAll(DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layerOnFirstUse)), SqliteEventStore.layer(join(dir, "state", "events.sqlite"))).pipe(
+    Layer.provideMerge(LocalLake.layer(join(dir, "lake")))
+  )
+  const project = defineProject({ name: "noop", assets, layer })
+  const runtime = ManagedRuntime.make(Layer.mergeAll(project.layer, projectLayer(project)))
+  try {
+    const selection = sinks.join(",")
+    const t0 = performance.now()
+    const first = await runtime.runPromise(materialize({ selection, concurrency: 2 }))
+    const all = performance.now() - t0
+    const succeeded = first.outcomes.filter((o) => o.state === "succeeded").length
+    if (succeeded !== size) throw new Error(`the no-op run should materialize all ${size} assets: ${succeeded} succeeded`)
+    const t1 = performance.now()
+    const again = await runtime.runPromise(materialize({ selection, concurrency: 2 }))
+    const fresh = performance.now() - t1
+    if (again.plan.tasks.length !== 0) throw new Error(`the second run should find all ${size} fresh: ${again.plan.tasks.length} planned`)
+    peakRss = Math.max(peakRss, process.memoryUsage().rss)
+    const floor = noopFloor(join(dir, "floor"), size)
+    rows.push({ question: `materialize ${size} no-op assets, ms per asset`, size, figure: all / size, baseline: floor / size, target: "under 1 ms per asset (issue 19)" })
+    rows.push({ question: `materialize ${size} no-op assets all fresh, ms per asset`, size, figure: fresh / size, baseline: undefined, target: "" })
+  } finally {
+    await runtime.dispose()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${runs} run${runs === 1 ? "" : "s"} a row, medians${quick ? " (--quick)" : ""}`)
-console.log("| question | figure (ms) | baseline (ms): graphology's cycle check + sort; for status, the same rows read raw | ratio | growth | target |")
+console.log("| question | figure (ms) | baseline (ms): graphology's cycle check + sort; for status, the same rows read raw; for no-op assets, a file and a committed row each | ratio | growth | target |")
 console.log("|---|---|---|---|---|---|")
 for (const r of rows) {
   console.log(

@@ -1,6 +1,7 @@
 import { Effect, Schema } from "effect"
 import { defineAsset, defineSource, type AnyAssetDef } from "../runtime/asset/Asset.js"
 import { Column } from "../runtime/asset/columns.js"
+import { Lake } from "../runtime/lake/Lake.js"
 import { allPartitions, monthly } from "../runtime/partitions/MonthlyPartitions.js"
 
 const tenYears = monthly({ start: "2014-01", end: "2023-12" })
@@ -58,4 +59,37 @@ export const syntheticGraph = (size: number, seed = 7): { readonly assets: Reado
     )
   }
   return { assets, leaf: assets[assets.length - 1]!.key }
+}
+
+/**
+ * A random DAG of `size` unpartitioned no-op assets (each writes a one-line CSV, the smallest output the runtime
+ * can check and commit), each reading up to three earlier ones, mostly recent; the keys of the assets nothing
+ * reads are the selection that materializes all of them.
+ */
+export const noopGraph = (size: number, seed = 11): { readonly assets: ReadonlyArray<AnyAssetDef>; readonly sinks: ReadonlyArray<string> } => {
+  const random = rng(seed)
+  const enc = new TextEncoder()
+  const assets: Array<AnyAssetDef> = []
+  const read = new Set<string>()
+  for (let i = 0; i < size; i++) {
+    const key = `n${String(i).padStart(6, "0")}`
+    const deps: Record<string, AnyAssetDef> = {}
+    const count = i === 0 ? 0 : 1 + Math.floor(random() * 3)
+    for (let d = 0; d < count; d++) {
+      const j = Math.max(0, i - 1 - Math.floor(random() ** 3 * i))
+      deps[`in${d}`] = assets[j]!
+      read.add(assets[j]!.key)
+    }
+    assets.push(
+      defineAsset({
+        key,
+        deps,
+        format: "csv",
+        schema: Schema.Struct({ n: Column.text }),
+        codeVersion: "noop-1",
+        compute: (ctx) => Effect.flatMap(Lake, (lake) => lake.write(ctx.outputPath, enc.encode(`n\n${key}\n`)))
+      }) as AnyAssetDef
+    )
+  }
+  return { assets, sinks: assets.map((a) => a.key).filter((k) => !read.has(k)) }
 }
