@@ -74,8 +74,11 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (
 })
 
 /**
- * Reloads the current materializations a task's status depends on (its own asset partition and, transitively, the
- * asset partitions it reads), which other runners may have written since the state was loaded.
+ * Reloads the current materializations a task's status is decided on: its own asset partition and those it reads
+ * directly, which other runners may have written since the state was loaded. Deeper ones are as loaded, or as this
+ * run's own tasks left them (each refreshed its own before it ran): newer records there could only show more
+ * staleness, so the task may run when another runner made it unnecessary, never skip work it needs. Reading the
+ * whole upstream instead cost a query that grew with the graph's depth, before every task.
  */
 export const refreshState = Effect.fn("Runtime.refreshState")(function* (
   graph: AssetGraph,
@@ -85,14 +88,11 @@ export const refreshState = Effect.fn("Runtime.refreshState")(function* (
 ) {
   const store = yield* EventStore
   const resolver = new StatusResolver(graph, state)
-  const slots = new Map<string, { asset: AssetKey; partition: PartitionKey | null }>()
-  const visit = (asset: AssetKey, p: PartitionKey | null) => {
-    const id = `${asset}\u0000${p ?? ""}`
-    if (slots.has(id) || graph.get(asset)._tag === "Source") return
-    slots.set(id, { asset, partition: p })
-    for (const input of resolver.currentInputs(asset, p)) visit(input.edge.upstream, input.partition)
+  const slots = new Map<string, { asset: AssetKey; partition: PartitionKey | null }>([[`${key}\u0000${partition ?? ""}`, { asset: key, partition }]])
+  for (const input of resolver.currentInputs(key, partition)) {
+    if (graph.get(input.edge.upstream)._tag === "Source") continue
+    slots.set(`${input.edge.upstream}\u0000${input.partition ?? ""}`, { asset: input.edge.upstream, partition: input.partition })
   }
-  visit(key, partition)
   for (const m of yield* store.currentMaterializationsOf([...slots.values()])) state.putMaterialization(m)
 })
 
