@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -49,5 +49,36 @@ describe("the assets command before a project", () => {
     const run = assets("list")
     expect(run.status, run.stderr).toBe(0)
     expect(existsSync(marker)).toBe(true)
+  })
+
+  it("on the embedded default, list and a no-op materialize load neither the AWS SDK, mysql2 nor DuckDB", () => {
+    const project = join(dir, "one")
+    mkdirSync(project)
+    writeFileSync(
+      join(project, "assets.config.ts"),
+      `import { Schema } from "effect"\nimport { Column, defineAsset, defineProject, embedded } from "sakila-assets"\nconst one = defineAsset({ key: "one", schema: Schema.Struct({ n: Column.int }), sql: () => "SELECT 1 AS n" })\nexport default defineProject({ name: "one", assets: [one], layer: embedded() })\n`
+    )
+    // every module the process imports, logged by a resolve hook
+    const log = join(dir, "imports.log")
+    writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs"\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r }\n`)
+    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"\nregister("./hooks.mjs", import.meta.url)\n`)
+    const traced = (...args: Array<string>) => {
+      rmSync(log, { force: true })
+      const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), join(root, "bin/assets.js"), ...args], {
+        cwd: project,
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"], HOME: process.env["HOME"] }
+      })
+      expect(run.status, run.stderr).toBe(0)
+      return { out: run.stdout, imports: readFileSync(log, "utf8") }
+    }
+    const listed = traced("list")
+    expect(listed.imports).toContain("dist/cli/main.js")
+    for (const heavy of ["@aws-sdk", "mysql2", "@duckdb"]) expect(listed.imports, `list loaded ${heavy}`).not.toContain(heavy)
+    // the first run queries DuckDB; the second has nothing to do
+    expect(traced("materialize", "one").imports).toContain("@duckdb")
+    const noop = traced("materialize", "one")
+    expect(noop.out).toContain("nothing to materialize")
+    for (const heavy of ["@aws-sdk", "mysql2", "@duckdb"]) expect(noop.imports, `a no-op materialize loaded ${heavy}`).not.toContain(heavy)
   })
 })
