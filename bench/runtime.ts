@@ -17,12 +17,14 @@
  * noopGraph), materialized end to end in process on DuckDB, the folder lake and SQLite, then again with everything
  * fresh; per asset. Baseline: the floor of any durable runner, one small file and one committed SQLite row per asset.
  *
- * Still to come (issue 19): status on MariaDB.
+ * Status runs on SQLite and, when one is reachable (BENCH_MYSQL_URL, default root@127.0.0.1:3306), on MariaDB;
+ * its baseline there is the same rows read raw through mysql2.
  */
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import * as Mysql from "mysql2/promise"
 import { DirectedGraph } from "graphology"
 import { hasCycle, topologicalSort } from "graphology-dag"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
@@ -38,12 +40,18 @@ import * as DuckDBEngine from "../resources/duckdb/DuckDBEngine.js"
 import * as LocalLake from "../resources/lake-fs/LocalLake.js"
 import { materialize } from "../runtime/execute/materialize.js"
 import { defineProject, projectLayer } from "../runtime/project/Project.js"
-import { fillStore, noopFloor, readRaw } from "./filledStore.js"
+import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
+import { fillMysqlStore, fillStore, noopFloor, readRaw, readRawMysql } from "./filledStore.js"
 import { noopGraph, syntheticGraph } from "./syntheticGraph.js"
 
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
 const runs = quick ? 1 : Number(process.env["BENCH_RUNS"] ?? 5)
+
+const adminQuery = async (url: string, sql: string) => {
+  const c = await Mysql.createConnection({ uri: url })
+  await c.query(sql).finally(() => c.end())
+}
 
 const time = (f: () => unknown): number => {
   const t0 = performance.now()
@@ -101,48 +109,63 @@ const growth = (r: Row) => {
   return before === undefined ? "" : `${(r.figure / before.figure).toFixed(1)}x for ${(r.size / before.size).toFixed(0)}x`
 }
 
-// ---- status of every asset partition from a filled store
+// ---- status of every asset partition from a filled store, on SQLite and on MariaDB (when one is reachable)
+const mysqlAdmin = process.env["BENCH_MYSQL_URL"] ?? "mysql://root@127.0.0.1:3306/"
+const mysqlReachable = await Mysql.createConnection({ uri: mysqlAdmin, connectTimeout: 2_000 }).then(
+  async (c) => (await c.end(), true),
+  (e: Error) => (console.log(`MariaDB at ${mysqlAdmin} unreachable (${e.message}): its status rows are left out`), false)
+)
 const statusSizes = quick ? [300] : [1_000, 10_000]
-for (const size of statusSizes) {
-  const { assets } = syntheticGraph(size)
-  const graph = buildGraph(assets)
-  const dir = mkdtempSync(join(tmpdir(), "bench-status-"))
-  const file = join(dir, "events.sqlite")
-  const runtime = ManagedRuntime.make(SqliteEventStore.layer(file))
-  try {
-    await runtime.runPromise(Effect.asVoid(EventStore)) // migrations
-    const filled = fillStore(file, graph)
-    const raw: Array<number> = []
-    const status: Array<number> = []
-    let fresh = 0
-    let total = 0
-    for (let i = 0; i < (size >= 10_000 ? 1 : runs); i++) {
-      raw.push(time(() => readRaw(file)))
-      const t0 = performance.now()
-      const summaries = await runtime.runPromise(
-        Effect.gen(function* () {
-          const state = yield* loadState(graph, graph.order)
-          const resolver = new StatusResolver(graph, state)
-          const runStates = yield* loadRunStates(graph.order)
-          return graph.order.map((k) => summarize(resolver, k, runStates))
-        })
-      )
-      status.push(performance.now() - t0)
-      total = summaries.reduce((n, s) => n + s.partitions.length, 0)
-      fresh = summaries.reduce((n, s) => n + s.counts.FRESH, 0)
-      peakRss = Math.max(peakRss, process.memoryUsage().rss)
+for (const storeKind of ["SQLite", "MariaDB"] as const) {
+  if (storeKind === "MariaDB" && !mysqlReachable) continue
+  for (const size of statusSizes) {
+    const { assets } = syntheticGraph(size)
+    const graph = buildGraph(assets)
+    const dir = mkdtempSync(join(tmpdir(), "bench-status-"))
+    const file = join(dir, "events.sqlite")
+    const database = `bench_status_${process.pid}_${size}`
+    const url = `${mysqlAdmin.replace(/\/$/, "")}/${database}`
+    if (storeKind === "MariaDB") await adminQuery(mysqlAdmin, `CREATE DATABASE \`${database}\``)
+    const runtime = ManagedRuntime.make(storeKind === "SQLite" ? SqliteEventStore.layer(file) : MysqlEventStore.layer(Redacted.make(url)))
+    try {
+      await runtime.runPromise(Effect.asVoid(EventStore)) // migrations
+      const filled = storeKind === "SQLite" ? fillStore(file, graph) : await fillMysqlStore(url, graph)
+      const raw: Array<number> = []
+      const status: Array<number> = []
+      let fresh = 0
+      let total = 0
+      for (let i = 0; i < (size >= 10_000 ? 1 : runs); i++) {
+        const r0 = performance.now()
+        if (storeKind === "SQLite") readRaw(file)
+        else await readRawMysql(url)
+        raw.push(performance.now() - r0)
+        const t0 = performance.now()
+        const summaries = await runtime.runPromise(
+          Effect.gen(function* () {
+            const state = yield* loadState(graph, graph.order)
+            const resolver = new StatusResolver(graph, state)
+            const runStates = yield* loadRunStates(graph.order)
+            return graph.order.map((k) => summarize(resolver, k, runStates))
+          })
+        )
+        status.push(performance.now() - t0)
+        total = summaries.reduce((n, s) => n + s.partitions.length, 0)
+        fresh = summaries.reduce((n, s) => n + s.counts.FRESH, 0)
+        peakRss = Math.max(peakRss, process.memoryUsage().rss)
+      }
+      if (fresh !== total) throw new Error(`the filled store should be all FRESH: ${fresh} of ${total}`)
+      rows.push({
+        question: `status of ${size} assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)${storeKind === "SQLite" ? "" : " on MariaDB"}`,
+        size,
+        figure: median(status),
+        baseline: median(raw),
+        target: size === 10_000 ? "under 1000 ms (issue 19)" : "linear"
+      })
+    } finally {
+      await runtime.dispose()
+      rmSync(dir, { recursive: true, force: true })
+      if (storeKind === "MariaDB") await adminQuery(mysqlAdmin, `DROP DATABASE IF EXISTS \`${database}\``)
     }
-    if (fresh !== total) throw new Error(`the filled store should be all FRESH: ${fresh} of ${total}`)
-    rows.push({
-      question: `status of ${size} assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)`,
-      size,
-      figure: median(status),
-      baseline: median(raw),
-      target: size === 10_000 ? "under 1000 ms (issue 19)" : "linear"
-    })
-  } finally {
-    await runtime.dispose()
-    rmSync(dir, { recursive: true, force: true })
   }
 }
 
