@@ -2,6 +2,9 @@
 // DuckDB's queries and file I/O share libuv's thread pool (4 threads by default): with several asset partitions
 // at once, file writes would queue behind queries. It must be sized before the pool is first used.
 process.env.UV_THREADPOOL_SIZE ??= "16"
+// The AWS SDK warns on every start under Node 20 that its releases after January 2027 will need Node 22; the
+// versions this package pins run on Node 20, so the warning says nothing about this command (=false shows it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
 // The command is bundled by `npm run build` (run by `npm install`), and starts in one of three ways:
 // - `assets --help`, `assets <command> --help`: the text the build rendered, printed as is;
