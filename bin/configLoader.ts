@@ -157,12 +157,3 @@ const sharedModuleSource = (shared: SharedModules, spec: string): string => {
     all.includes("default") ? "export default m.default;" : ""
   ].join("\n")
 }
-
-/** The folder holding this package's package.json, found from the running file. */
-export const packageRootFrom = (start: string): string => {
-  for (let dir = start; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json")
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "sakila-assets") return dir
-    if (dirname(dir) === dir) return start
-  }
-}

@@ -3,11 +3,12 @@
 import { runCli } from "../runtime/cli/runCli.js"
 import { setConfigImporter } from "../runtime/cli/loadProject.js"
 import { serveCommand } from "../ui-api/serveCommand.js"
-import { importConfig, packageRootFrom } from "./configLoader.js"
+import { ownPackage } from "../runtime/ownPackage.js"
+import { importConfig } from "./configLoader.js"
 import { installSharedModules } from "./sharedModules.js"
 
 installSharedModules()
-const root = packageRootFrom(import.meta.dirname)
+const root = ownPackage().root
 setConfigImporter((file) => importConfig(file, root))
 
 await runCli([serveCommand])

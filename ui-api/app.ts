@@ -16,7 +16,7 @@ import { ReadModel } from "./cachedStore.js"
 import { responseCache } from "./responseCache.js"
 import { hostGuard } from "./sameOrigin.js"
 import type { ApiRuntime } from "./services.js"
-import { frameworkVersion } from "../runtime/version.js"
+import { frameworkVersion } from "../runtime/ownPackage.js"
 
 /** A message for a failure that is not the request's fault, without internals beyond the first line. */
 const messageOf = (e: unknown): string =>

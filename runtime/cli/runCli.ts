@@ -12,7 +12,7 @@ import { previewCommand } from "./commands/preview.js"
 import { runsCommand } from "./commands/runs.js"
 import { statusCommand } from "./commands/status.js"
 import { workerCommand } from "./commands/worker.js"
-import { frameworkVersion } from "../version.js"
+import { frameworkVersion } from "../ownPackage.js"
 import { loadProject, ProjectNotFound } from "./loadProject.js"
 
 class ResourcesFailed extends Data.TaggedError("ResourcesFailed")<{ readonly message: string }> {}

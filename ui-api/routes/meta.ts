@@ -1,19 +1,13 @@
-import { existsSync, readFileSync } from "node:fs"
-import { dirname, join } from "node:path"
+import { readFileSync } from "node:fs"
+import { join } from "node:path"
 import { Effect } from "effect"
+import { ownPackage } from "../../runtime/ownPackage.js"
 import { Project } from "../../runtime/project/Project.js"
 import { ApiRouter } from "../route.js"
 import { Health } from "../schemas.js"
 import type { ApiRuntime } from "../services.js"
 
-/** ui-api/page under the package's folder: the nearest one up from this file, from source, the build or the bundle. */
-const pageDir = (): string => {
-  for (let dir = import.meta.dirname; dirname(dir) !== dir; dir = dirname(dir)) {
-    if (existsSync(join(dir, "ui-api", "page", "index.html"))) return join(dir, "ui-api", "page")
-  }
-  throw new Error(`the web page's files (ui-api/page) are missing above ${import.meta.dirname}`)
-}
-const page = (name: string) => readFileSync(join(pageDir(), name), "utf8")
+const page = (name: string) => readFileSync(join(ownPackage().root, "ui-api", "page", name), "utf8")
 
 /** The health check (the bench's baseline). */
 export const healthRouter = (runtime: ApiRuntime) => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
-import { basename, dirname, join, relative, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { basename, join, relative, resolve } from "node:path"
 import { Console, Data, Effect, Option } from "effect"
+import { ownPackage } from "../../ownPackage.js"
 
 /** The scaffold could not be written (or this installation lacks its template): exit code 1. */
 export class InitError extends Data.TaggedError("InitError")<{ readonly message: string }> {}
@@ -11,24 +11,6 @@ const REPORT = "sales_report"
 
 /** Template files whose name a package cannot hold (npm drops or renames dotfiles like .gitignore). */
 const renamed: Record<string, string> = { gitignore: ".gitignore" }
-
-interface OwnPackage {
-  readonly root: string
-  readonly version: string
-  readonly effect: string | undefined
-}
-
-/** This package: its folder (found from the running file, in the source tree or the bundle), version and Effect range. */
-const ownPackage = (): OwnPackage | undefined => {
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const file = join(dir, "package.json")
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string; dependencies?: Record<string, string> }
-      if (pkg.name === "sakila-assets") return { root: dir, version: pkg.version ?? "0.0.0", effect: pkg.dependencies?.["effect"] }
-    }
-    if (dirname(dir) === dir) return undefined
-  }
-}
 
 /** A valid npm package name made of the folder's name. */
 const packageName = (folder: string): string =>
@@ -56,9 +38,9 @@ export const init = (args: { readonly directory: string; readonly packageSpec: O
       }
     }
     const own = ownPackage()
-    const templates = own === undefined ? undefined : join(own.root, "templates", "project")
-    if (own === undefined || templates === undefined || !existsSync(templates)) {
-      return yield* new InitError({ message: `the project template is missing from this installation of sakila-assets${templates ? ` (${templates})` : ""}` })
+    const templates = join(own.root, "templates", "project")
+    if (!existsSync(templates)) {
+      return yield* new InitError({ message: `the project template is missing from this installation of sakila-assets (${templates})` })
     }
 
     const name = packageName(basename(target))
@@ -76,7 +58,7 @@ export const init = (args: { readonly directory: string; readonly packageSpec: O
       dependencies: {
         "sakila-assets": spec,
         // the configuration imports effect too: the range this package depends on, so npm installs one copy
-        ...(own.effect !== undefined ? { effect: own.effect } : {})
+        ...(own.dependencies["effect"] !== undefined ? { effect: own.dependencies["effect"] } : {})
       }
     }
 
