@@ -11,7 +11,7 @@ import {
   sakilaLanguage
 } from "./raw.js"
 import { categoryReport, categoryStateReport, stateReport } from "./reports.js"
-import { streamingLanding, streamingPartitions } from "./streaming.js"
+import { streamingChecked, streamingLanding, streamingPartitions } from "./streaming.js"
 import { streamingFilms } from "./streaming_films.js"
 
 /** Every dataset of the Sakila streaming-analytics project. */
@@ -30,6 +30,7 @@ export const sakilaAssets = [
   cleanLanguage,
   filmCategory,
   streamingLanding,
+  streamingChecked,
   streamingPartitions,
   streamingFilms,
   categoryReport,

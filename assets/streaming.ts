@@ -61,14 +61,58 @@ export const LineAccounting = Schema.Struct({
   rejected: Column.bigint
 })
 
+/**
+ * Every landed line of one arrival month, checked once: an event's columns when it is accepted (`reason` NULL), or
+ * the line itself with the first rule it breaks (streamingRules.ts). Where each line came from is kept with it, so
+ * the months downstream select events, rejected lines and line counts from Parquet without parsing anything again.
+ */
+export const CheckedLine = Schema.Struct({
+  source_file: Column.text,
+  line_number: Column.bigint,
+  landing_month: Column.text,
+  /** NULL when accepted (and when its bytes are not UTF-8) */
+  line: Column.nullable(Column.text),
+  /** NULL when accepted */
+  reason: Column.nullable(Column.text),
+  event_time: Column.nullable(Column.timestamp),
+  event_type: Column.nullable(EventType),
+  film_id: Column.nullable(Column.int),
+  distributor: Column.nullable(Column.text),
+  platform: Column.nullable(Column.text),
+  state: Column.nullable(Column.text),
+  event_timestamp: Column.nullable(Column.text)
+})
+
+/** Monthly by ARRIVAL month: the landed lines of prefix M, each parsed and checked once. */
+export const streamingChecked = defineAsset({
+  key: "streaming_checked",
+  description: "every landed line of an arrival month, checked once: the event, or the line with the rule it breaks",
+  group: "streaming",
+  zone: "clean",
+  partitions: months,
+  deps: { landing: streamingLanding },
+  schema: CheckedLine,
+  sql: ({ inputs }) => `${checkedLines(inputs.landing!)}
+    SELECT regexp_extract(filename, 'landing/.*$') AS source_file, line_number, landing_month,
+      CASE WHEN reason IS NOT NULL THEN line END AS line, reason,
+      CASE WHEN reason IS NULL THEN event_time END AS event_time,
+      CASE WHEN reason IS NULL THEN event_type END AS event_type,
+      CASE WHEN reason IS NULL THEN film_id END AS film_id,
+      CASE WHEN reason IS NULL THEN distributor END AS distributor,
+      CASE WHEN reason IS NULL THEN platform END AS platform,
+      CASE WHEN reason IS NULL THEN state END AS state,
+      CASE WHEN reason IS NULL THEN ts_text END AS event_timestamp
+    FROM checked`
+})
+
 /** One row for arrival month `partition`; a line counted twice or lost makes the query fail, saying so. */
-const accounting = (landing: string, partition: string) => `${checkedLines(landing)}, per_file AS (
+const accounting = (checked: string, partition: string) => `WITH per_file AS (
     -- numbered 1..n in each file, so the last number is how many lines the file has
     SELECT max(line_number) AS numbered,
       count(*) FILTER (WHERE reason IS NULL AND strftime(event_time, '%Y-%m') < '${partition}') AS accepted_late,
       count(*) FILTER (WHERE reason IS NULL) AS accepted,
       count(*) FILTER (WHERE reason IS NOT NULL) AS rejected
-    FROM checked WHERE landing_month = '${partition}' GROUP BY filename
+    FROM ${checked} WHERE landing_month = '${partition}' GROUP BY source_file
   ), counted AS (
     SELECT count(*) AS files, coalesce(sum(numbered), 0) AS lines, coalesce(sum(accepted_late), 0) AS accepted_late,
       coalesce(sum(accepted), 0) AS accepted, coalesce(sum(rejected), 0) AS rejected
@@ -83,31 +127,32 @@ const accounting = (landing: string, partition: string) => `${checkedLines(landi
   FROM counted`
 
 /**
- * Monthly Parquet of the events by their UTC month. Month M reads the landing prefixes M .. M+lateness, since late
- * events land in a later arrival month. Lines that break a rule (streamingRules.ts) and events too late for their
- * month are kept with their reason in the `rejected` output of the month whose prefix they landed in; `accounting`
- * says where each line of that arrival month went.
+ * Monthly Parquet of the events by their UTC month. Month M reads the checked lines of arrival months
+ * M .. M+lateness, since late events land in a later arrival month. Lines that break a rule (streamingRules.ts) and
+ * events too late for their month are kept with their reason in the `rejected` output of the month whose prefix
+ * they landed in; `accounting` says where each line of that arrival month went. Nothing is parsed here: each line
+ * was checked once, in streaming_checked.
  */
 export const streamingPartitions = defineAsset({
   key: "streaming_partitions",
   description: "streaming events by UTC month as Parquet; rejected lines kept with their reason",
   group: "streaming",
   partitions: months,
-  deps: { landing: dep(streamingLanding, timeWindow({ startOffset: 0, endOffset: LATENESS_MONTHS })) },
+  deps: { checked: dep(streamingChecked, timeWindow({ startOffset: 0, endOffset: LATENESS_MONTHS })) },
   schema: StreamingEvent,
-  sql: ({ inputs, partition }) => `${checkedLines(inputs.landing!)}
-    SELECT event_time, event_type, film_id, distributor, platform, state, ts_text AS event_timestamp, landing_month
-    FROM checked
+  sql: ({ inputs, partition }) => `
+    SELECT event_time, event_type, film_id, distributor, platform, state, event_timestamp, landing_month
+    FROM ${inputs.checked}
     WHERE reason IS NULL AND strftime(event_time, '%Y-%m') = '${partition}'`,
   sideOutputs: {
     rejected: {
       schema: RejectedLine,
       countBy: "reason",
-      sql: ({ inputs, partition }) => `${checkedLines(inputs.landing!)}
-        SELECT regexp_extract(filename, 'landing/.*$') AS source_file, line_number, line, reason
-        FROM checked
+      sql: ({ inputs, partition }) => `
+        SELECT source_file, line_number, line, reason
+        FROM ${inputs.checked}
         WHERE reason IS NOT NULL AND landing_month = '${partition}'`
     },
-    accounting: { schema: LineAccounting, recordRows: true, sql: ({ inputs, partition }) => accounting(inputs.landing!, partition!) }
+    accounting: { schema: LineAccounting, recordRows: true, sql: ({ inputs, partition }) => accounting(inputs.checked!, partition!) }
   }
 })

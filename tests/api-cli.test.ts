@@ -82,7 +82,7 @@ describe("assets preview and assets serve", () => {
         p.on("exit", (code) => reject(new Error(`serve exited with ${code}`)))
       })
       expect(await (await fetch(`${url}/api/health`)).json()).toEqual({ ok: true, project: "sakila" })
-      const lineage = (await (await fetch(`${url}/api/assets/streaming_films/lineage?partition=2023-02&depth=2`)).json()) as { nodes: Array<{ asset: string }> }
+      const lineage = (await (await fetch(`${url}/api/assets/streaming_films/lineage?partition=2023-02&depth=3`)).json()) as { nodes: Array<{ asset: string }> }
       expect(lineage.nodes.map((n) => n.asset)).toContain("streaming_landing")
       expect((await fetch(`${url}/`)).headers.get("content-type")).toContain("text/html")
       // the start-up's listener rejects on exit: it has done its work

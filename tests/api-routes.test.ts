@@ -196,7 +196,7 @@ describe("reads", () => {
     expect(g.nodes.length).toBe(f.project.graph.order.length)
     const level = new Map(g.nodes.map((n) => [n.key, n.level]))
     for (const e of g.edges) expect(level.get(e.from)!).toBeLessThan(level.get(e.to)!)
-    const window = g.edges.find((e) => e.from === "streaming_landing" && e.to === "streaming_partitions")!
+    const window = g.edges.find((e) => e.from === "streaming_checked" && e.to === "streaming_partitions")!
     expect(window.mapping.length).toBeGreaterThan(5)
     expect(g.edges.find((e) => e.from === "streaming_films" && e.to === "category_report")!.mapping).not.toBe(window.mapping)
   })

@@ -80,8 +80,8 @@ describe("selection", () => {
     expect(sel("streaming_films+")).toEqual(["streaming_films", "category_report", "category_state_report", "state_report"])
     expect(sel("clean_film+1")).toEqual(["clean_film", "film_category"])
     expect(sel("clean_film+2")).toEqual(["clean_film", "film_category", "streaming_films"])
-    expect(sel("2+streaming_films")).toEqual(["streaming_landing", "clean_category", "clean_film", "clean_film_category", "clean_language", "streaming_partitions", "film_category", "streaming_films"].sort((a, b) => g.order.indexOf(a as never) - g.order.indexOf(b as never)))
-    expect(sel("+streaming_partitions+")).toEqual(["streaming_landing", "streaming_partitions", "streaming_films", "category_report", "category_state_report", "state_report"])
+    expect(sel("2+streaming_films")).toEqual(["streaming_checked", "clean_category", "clean_film", "clean_film_category", "clean_language", "streaming_partitions", "film_category", "streaming_films"].sort((a, b) => g.order.indexOf(a as never) - g.order.indexOf(b as never)))
+    expect(sel("+streaming_partitions+")).toEqual(["streaming_landing", "streaming_checked", "streaming_partitions", "streaming_films", "category_report", "category_state_report", "state_report"])
     expect(sel("raw_film, raw_language")).toEqual(["raw_film", "raw_language"])
   })
 

@@ -1,7 +1,7 @@
 import { Effect, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { sakilaAssets } from "../../assets/index.js"
-import { streamingPartitions } from "../../assets/streaming.js"
+import { streamingChecked, streamingPartitions } from "../../assets/streaming.js"
 import { Engine } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
@@ -38,6 +38,13 @@ const files: Record<string, ReadonlyArray<string>> = {
   "landing/streaming/2023/02/b.jsonl": shuffled([...Array.from({ length: 300 }, (_, i) => good(i + 7)), ...Array.from({ length: 90 }, (_, i) => bad(i + 3))], 2)
 }
 
+/** The lines as streaming_checked checks them: what the side outputs of streaming_partitions read. */
+const checkedOf = (landing: string) => {
+  const check = streamingChecked.compute
+  if (check._tag !== "Sql") throw new Error("streaming_checked is SQL")
+  return `(${check.sql({ inputs: { landing }, partition: "2023-02" as PartitionKey, window: undefined })}) AS c`
+}
+
 /** UTF-8 byte order, which is how Trino orders varchar (the test lines are ASCII, where it is code unit order) */
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
 
@@ -72,7 +79,7 @@ describe("line numbers of rejected lines on Athena", () => {
     const runs = await rt.runPromise(
       Effect.flatMap(Engine, (engine) => {
         const landing = engine.relation({ format: "jsonl", paths: Object.keys(files), columns: undefined })
-        const sql = `SELECT source_file, line_number, line FROM (${rejected.sql({ inputs: { landing }, partition: "2023-02" as PartitionKey, window: undefined })}) AS r ORDER BY 1, 2`
+        const sql = `SELECT source_file, line_number, line FROM (${rejected.sql({ inputs: { checked: checkedOf(landing) }, partition: "2023-02" as PartitionKey, window: undefined })}) AS r ORDER BY 1, 2`
         return Effect.forEach(Array.from({ length: 20 }), () => engine.query(sql))
       })
     )
@@ -91,7 +98,7 @@ describe("line numbers of rejected lines on Athena", () => {
     const [row] = await rt.runPromise(
       Effect.flatMap(Engine, (engine) => {
         const landing = engine.relation({ format: "jsonl", paths: Object.keys(files), columns: undefined })
-        return engine.query(accounting.sql({ inputs: { landing }, partition: "2023-02" as PartitionKey, window: undefined }))
+        return engine.query(accounting.sql({ inputs: { checked: checkedOf(landing) }, partition: "2023-02" as PartitionKey, window: undefined }))
       })
     )
     expect(row).toEqual({ landing_month: "2023-02", files: 2, lines: 942, accepted_late: 0, accepted: 700, rejected: 242 })

@@ -3,7 +3,7 @@ import { resolve } from "node:path"
 import { Cause, Effect, Exit } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { sakilaAssets } from "../../assets/index.js"
-import { streamingPartitions } from "../../assets/streaming.js"
+import { streamingChecked, streamingPartitions } from "../../assets/streaming.js"
 import { MAX_LINE_CHARS } from "../../assets/streamingRules.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { Engine } from "../../runtime/engine/Engine.js"
@@ -158,8 +158,12 @@ describe("hostile streaming lines", () => {
     // lines 1 and 3 of a file, line 2 lost on the way: the numbering says the file has 3 lines
     const landing = `(SELECT * FROM (VALUES ('/lake/landing/streaming/2023/02/f.jsonl', 1::BIGINT, '${event(FEB)}'),
       ('/lake/landing/streaming/2023/02/f.jsonl', 3::BIGINT, 'junk')) AS t(filename, line_number, line))`
+    // the lines as streaming_checked checks them, then the accounting over them
+    const check = streamingChecked.compute
+    if (check._tag !== "Sql") throw new Error("streaming_checked is SQL")
+    const checked = `(${check.sql({ inputs: { landing }, partition: "2023-02" as PartitionKey, window: undefined })})`
     const exit = await p.runtime.runPromiseExit(
-      Effect.flatMap(Engine, (e) => e.query(accounting.sql({ inputs: { landing }, partition: "2023-02" as PartitionKey, window: undefined })))
+      Effect.flatMap(Engine, (e) => e.query(accounting.sql({ inputs: { checked }, partition: "2023-02" as PartitionKey, window: undefined })))
     )
     expect(Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "succeeded").toContain("arrival month 2023-02: 3 lines in, but 1 accepted and 1 rejected")
   })
