@@ -54,7 +54,13 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
   const projectCommands = mayBeProjectCommand ? await project().then((p) => p.commands ?? [], () => []) : []
 
   const resources: Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> = Layer.unwrapEffect(
-    Effect.tryPromise({ try: project, catch: (e) => (e instanceof ProjectNotFound ? e : new ProjectNotFound({ message: `error: the project's configuration did not load: ${e instanceof Error ? e.message : String(e)}` })) }).pipe(
+    Effect.tryPromise({
+      try: project,
+      catch: (e) =>
+        e instanceof ProjectNotFound
+          ? e
+          : new ProjectNotFound({ message: `error: the project's configuration did not load: ${e instanceof Error ? e.message : String(e)}` })
+    }).pipe(
       // the graph library and the rest of the project's machinery load with the project, not before parsing
       Effect.zipWith(Effect.promise(() => import("../project/Project.js")), (p, m) => Layer.mergeAll(p.layer, m.projectLayer(p)) as Layer.Layer<RuntimeServices | Project, unknown>)
     )
