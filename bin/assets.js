@@ -6,21 +6,12 @@ process.env.UV_THREADPOOL_SIZE ??= "16"
 // versions this package pins run on Node 20, so the warning says nothing about this command (=false shows it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true"
 
-// The command is bundled by `npm run build` (run by `npm install`), and starts in one of three ways:
-// - `assets --help`, `assets <command> --help`: the text the build rendered, printed as is;
-// - other help, `--version`, `--completions`: a small bundle of the commands' definitions only (dist/cli/help.js);
-// - everything else: the command's own bundle (dist/cli/main.js), which loads the project after parsing.
+// The command is bundled by `npm run build` (run by `npm install`). `assets --help` and `assets <command> --help`
+// print the text the build rendered; everything else runs the bundle (dist/cli/main.js), which parses the
+// arguments before it loads the project.
 import { readFileSync } from "node:fs"
 
 const args = process.argv.slice(2)
-const verb = args.find((a) => !a.startsWith("-"))
-const helpOnly = args.length === 0 || args.some((a) => ["--help", "-h", "--version", "--completions", "--wizard"].includes(a))
-const entry = async () => {
-  if (!helpOnly) return "../dist/cli/main.js"
-  const builtins = JSON.parse(readFileSync(new URL("../dist/cli/help-commands.json", import.meta.url), "utf8"))
-  // a project's own command is known only once the project is loaded: the command's bundle does that
-  return verb === undefined || builtins.includes(verb) ? "../dist/cli/help.js" : "../dist/cli/main.js"
-}
 
 /** `assets --help`, `assets <command> --help`: rendered by the build (scripts/build.mjs) */
 const renderedHelp = () => {
@@ -36,9 +27,9 @@ const renderedHelp = () => {
 
 const start = async () => {
   try {
-    await import(await entry())
+    await import("../dist/cli/main.js")
   } catch (e) {
-    if (e?.code === "ENOENT" || (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/"))) {
+    if (e?.code === "ERR_MODULE_NOT_FOUND" && String(e.message).includes("dist/cli/")) {
       console.error("the assets command is not built: run `npm run build` (npm install runs it)")
       process.exit(3)
     }

@@ -2,8 +2,10 @@
 // package, and esbuild bundles the `assets` command into dist/cli/ (one file set, so it starts fast; adapters
 // split into chunks loaded only when a project's resources need them).
 import { execFileSync, spawnSync } from "node:child_process"
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
 import { build } from "esbuild"
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
@@ -35,37 +37,6 @@ if (only !== "lib") {
     // CommonJS inside the bundle (some of Effect's dependencies) asks for require
     banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' }
   })
-  // help and version: one file with the commands' definitions and nothing they load when they run
-  await build({
-    entryPoints: { help: "bin/help.ts" },
-    outdir: out,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    minify: true,
-    logLevel: "warning",
-    external: [...external, ...external.map((d) => `${d}/*`), ...builtinModules, "node:*"],
-    banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
-    plugins: [
-      {
-        name: "no-handlers",
-        setup(b) {
-          b.onResolve({ filter: /.*/ }, (args) => (args.kind === "dynamic-import" ? { path: args.path, namespace: "left-out" } : undefined))
-          b.onLoad({ filter: /.*/, namespace: "left-out" }, (args) => ({
-            contents: `throw new Error(${JSON.stringify(`${args.path} is not in the help bundle`)})`,
-            loader: "js"
-          }))
-        }
-      }
-    ]
-  })
-  // the first words bin/assets.js sends to the help bundle
-  const names = new Set()
-  for (const file of ["ui-api/serveCommand.ts", ...readdirSync("runtime/cli/commands").filter((f) => !f.endsWith(".run.ts")).map((f) => `runtime/cli/commands/${f}`)]) {
-    for (const m of readFileSync(file, "utf8").matchAll(/Command\.make\(\s*"([a-z-]+)"/g)) names.add(m[1])
-  }
-  writeFileSync(`${out}/help-commands.json`, JSON.stringify([...names].sort()))
 }
 
 /**
@@ -87,12 +58,19 @@ if (only !== "lib") {
   rmSync(old, { recursive: true, force: true })
 
   // `assets --help` and `assets <command> --help` rendered once here: the same text every time (it depends on
-  // neither the terminal nor the project), printed by bin/assets.js without starting the command at all
+  // neither the terminal nor the project), printed by bin/assets.js without starting the command at all. Rendered
+  // in an empty folder, so no project is near; the top-level commands are the ones `--help` lists.
+  const empty = mkdtempSync(join(tmpdir(), "assets-help-"))
+  const render = (words) => spawnSync(process.execPath, [resolve("dist/cli/main.js"), ...words, "--help"], { cwd: empty, encoding: "utf8" })
   const texts = {}
-  for (const words of [[], ...JSON.parse(readFileSync("dist/cli/help-commands.json", "utf8")).map((c) => [c])]) {
-    const run = spawnSync(process.execPath, ["dist/cli/help.js", ...words, "--help"], { encoding: "utf8" })
+  const top = render([])
+  const commands = [...top.stdout.replace(/\x1b\[[0-9;]*m/g, "").matchAll(/^ {2}- ([a-z][a-z-]*)/gm)].map((m) => m[1])
+  for (const words of [[], ...commands.map((c) => [c])]) {
+    const run = words.length === 0 ? top : render(words)
     if (run.status === 0 && run.stderr === "") texts[[...words, "--help"].join(" ")] = run.stdout
   }
+  rmSync(empty, { recursive: true, force: true })
+  if (texts["--help"] === undefined || commands.length === 0) throw new Error(`assets --help did not render:\n${top.stderr}`)
   writeFileSync("dist/cli/help-texts.json.tmp", JSON.stringify(texts))
   renameSync("dist/cli/help-texts.json.tmp", "dist/cli/help-texts.json")
 }

@@ -38,7 +38,7 @@ describe("the assets command before a project", () => {
   })
 
   it("the help printed at once is the help the commands render", () => {
-    const rendered = spawnSync(process.execPath, [join(root, "dist/cli/help.js"), "materialize", "--help"], { cwd: dir, encoding: "utf8" })
+    const rendered = spawnSync(process.execPath, [join(root, "dist/cli/main.js"), "materialize", "--help"], { cwd: dir, encoding: "utf8" })
     expect(rendered.status).toBe(0)
     expect(assets("materialize", "--help").stdout).toBe(rendered.stdout)
     expect(assets("--help").stdout).toContain("materialize")
