@@ -1,9 +1,7 @@
 import { Console, Effect, type Option } from "effect"
 import { lineage as lineageOf, type Lineage } from "../../lineage/lineage.js"
-import { EventStore } from "../../events/EventStore.js"
-import { Project } from "../../project/Project.js"
 import { at } from "../format.js"
-import { assetPartition } from "./partitionArgs.js"
+import { latestOf, neverMaterialized } from "./partitionArgs.js"
 
 /** The lineage as an indented tree from the root. */
 const tree = (l: Lineage): string => {
@@ -37,12 +35,8 @@ export const lineage = (args: {
   readonly json: boolean
 }) =>
   Effect.gen(function* () {
-    const { graph } = yield* Project
-    const store = yield* EventStore
-    const { def, partition: p } = yield* assetPartition(graph, args.key, args.partition)
-    const key = def.key
-    const [root] = yield* store.materializations({ asset: key, partition: p, limit: 1 })
-    if (root === undefined) return yield* Console.error(`${at(key, p)} has never been materialized: run assets materialize ${key}`)
-    const l = yield* lineageOf(root, args.downstream ? "downstream" : "upstream", args.depth)
+    const { def, partition, latest } = yield* latestOf(args.key, args.partition)
+    if (latest === undefined) return yield* neverMaterialized(def.key, partition)
+    const l = yield* lineageOf(latest, args.downstream ? "downstream" : "upstream", args.depth)
     yield* Console.log(args.json ? JSON.stringify(l, null, 2) : tree(l))
   })

@@ -1,10 +1,13 @@
-import { Effect, Either, Option } from "effect"
+import { Console, Effect, Either, Option } from "effect"
 import type { AssetKey } from "../../asset/AssetKey.js"
 import type { AssetGraph } from "../../graph/AssetGraph.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import type { PartitionKey } from "../../partitions/PartitionKey.js"
 import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"
 import type { PartitionRange } from "../../plan/planner.js"
+import { EventStore } from "../../events/EventStore.js"
+import { Project } from "../../project/Project.js"
+import { at } from "../format.js"
 
 /**
  * `--partition P` or `--from A --to B` as a range, each month checked against the partitions of the partitioned
@@ -56,3 +59,20 @@ export const assetPartition = (graph: AssetGraph, keyText: string, partitionOpti
     const partition = yield* Either.match(parsePartition(def.partitions, partitionOption.value), { onLeft: Effect.fail, onRight: Effect.succeed })
     return { def, partition: partition as PartitionKey | null }
   })
+
+/**
+ * The asset partition `<key> [--partition P]` names and its latest materialization (`latest` undefined: never
+ * materialized, or a source), for commands that show one (lineage, preview).
+ */
+export const latestOf = (keyText: string, partitionOption: Option.Option<string>) =>
+  Effect.gen(function* () {
+    const { graph } = yield* Project
+    const store = yield* EventStore
+    const { def, partition } = yield* assetPartition(graph, keyText, partitionOption)
+    const [latest] = def._tag === "Source" ? [] : yield* store.materializations({ asset: def.key, partition, limit: 1 })
+    return { def, partition, latest }
+  })
+
+/** What to say when there is nothing materialized to show. */
+export const neverMaterialized = (key: AssetKey, partition: PartitionKey | null) =>
+  Console.error(`${at(key, partition)} has never been materialized: run assets materialize ${key}`)

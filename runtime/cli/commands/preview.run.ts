@@ -1,10 +1,8 @@
 import { Console, Effect, type Option } from "effect"
 import { readPreview } from "../../preview/readPreview.js"
-import { EventStore } from "../../events/EventStore.js"
 import { PartitionError } from "../../partitions/MonthlyPartitions.js"
-import { Project } from "../../project/Project.js"
 import { at } from "../format.js"
-import { assetPartition } from "./partitionArgs.js"
+import { latestOf, neverMaterialized } from "./partitionArgs.js"
 
 const cell = (v: unknown): string => (v === null ? "" : Array.isArray(v) ? v.join("|") : String(v))
 
@@ -31,12 +29,9 @@ export const preview = (args: {
   readonly json: boolean
 }) =>
   Effect.gen(function* () {
-    const { graph } = yield* Project
-    const store = yield* EventStore
-    const { def, partition: p } = yield* assetPartition(graph, args.key, args.partition)
+    const { def, partition: p, latest: m } = yield* latestOf(args.key, args.partition)
     if (def._tag === "Source") return yield* new PartitionError({ message: `${def.key} is a source: it is observed, not materialized; preview an asset that reads it` })
-    const [m] = yield* store.materializations({ asset: def.key, partition: p, limit: 1 })
-    if (m === undefined) return yield* Console.error(`${at(def.key, p)} has never been materialized: run assets materialize ${def.key}`)
+    if (m === undefined) return yield* neverMaterialized(def.key, p)
     const read = yield* readPreview(def, m, Math.max(1, args.limit), args.rejected ? "rejected" : undefined)
     const preview = args.rejected ? { ...read, rows: read.rows.map((r) => ({ ...r, line: printable(r["line"]) })) } : read
     if (args.json) {
