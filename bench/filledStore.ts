@@ -4,7 +4,7 @@ import Database from "better-sqlite3"
 import * as Mysql from "mysql2/promise"
 import type { AnyAssetDef } from "../runtime/asset/Asset.js"
 import type { AssetGraph } from "../runtime/graph/AssetGraph.js"
-import { allPartitions } from "../runtime/partitions/MonthlyPartitions.js"
+import { contextAt } from "../runtime/partitions/PartitionsDefinition.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 
 /** Where the rows of a filled store go: one call per row, in an order that satisfies every reference. */
@@ -22,7 +22,8 @@ interface Sink {
 const storeRows = (graph: AssetGraph, sink: Sink): { readonly materializations: number; readonly inputs: number } => {
   const at = new Date().toISOString()
   const versionOf = (asset: string, p: string | null) => `${asset}@${p ?? ""}`
-  const partitionsOf = (def: AnyAssetDef): ReadonlyArray<PartitionKey | null> => (def.partitions ? allPartitions(def.partitions) : [null])
+  const ctx = contextAt()
+  const partitionsOf = (def: AnyAssetDef): ReadonlyArray<PartitionKey | null> => (def.partitions ? def.partitions.keys(ctx) : [null])
   let materializations = 0
   let inputs = 0
   for (const key of graph.order) {
@@ -37,7 +38,7 @@ const storeRows = (graph: AssetGraph, sink: Sink): { readonly materializations: 
       materializations++
       for (const e of graph.inputs(key)) {
         const up = graph.get(e.upstream)
-        const mapped = e.mapping.upstream(p ?? undefined)
+        const mapped = e.mapping.upstream(p ?? undefined, ctx)
         const ups = mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? partitionsOf(up) : mapped.keys
         for (const q of ups) {
           sink.input(id, e.upstream, q ?? "", versionOf(e.upstream, q), `${up._tag === "Source" ? "o" : "m"}-${versionOf(e.upstream, q)}`)

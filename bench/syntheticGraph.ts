@@ -2,9 +2,13 @@ import { Effect, Schema } from "effect"
 import { defineAsset, defineSource, type AnyAssetDef } from "../runtime/asset/Asset.js"
 import { Column } from "../runtime/asset/columns.js"
 import { Lake } from "../runtime/lake/Lake.js"
-import { allPartitions, monthly } from "../runtime/partitions/MonthlyPartitions.js"
+import { contextAt } from "../runtime/partitions/PartitionsDefinition.js"
+import type { PartitionsDefinition } from "../runtime/partitions/PartitionsDefinition.js"
+import { daily, monthly } from "../runtime/partitions/TimeWindowPartitions.js"
 
 const tenYears = monthly({ start: "2014-01", end: "2023-12" })
+/** The other shape a graph takes: three years of days (1,095 partitions an asset). */
+export const threeYearsOfDays = daily({ start: "2021-01-01", end: "2023-12-31" })
 const Row = Schema.Struct({ n: Column.bigint })
 
 /** A seeded generator, so every size and every run draws the same graph. */
@@ -21,7 +25,11 @@ const rng = (seed: number) => () => {
  * projects). A source observes version `key@partition`, as bench/filledStore.ts records it. Returns the assets in
  * definition order and the key of the last one (a leaf).
  */
-export const syntheticGraph = (size: number, seed = 7): { readonly assets: ReadonlyArray<AnyAssetDef>; readonly leaf: string } => {
+export const syntheticGraph = (
+  size: number,
+  seed = 7,
+  partitions: PartitionsDefinition = tenYears
+): { readonly assets: ReadonlyArray<AnyAssetDef>; readonly leaf: string } => {
   const random = rng(seed)
   const assets: Array<AnyAssetDef> = []
   for (let i = 0; i < size; i++) {
@@ -31,10 +39,10 @@ export const syntheticGraph = (size: number, seed = 7): { readonly assets: Reado
       assets.push(
         defineSource({
           key,
-          ...(partitioned ? { partitions: tenYears } : {}),
+          ...(partitioned ? { partitions } : {}),
           observe: Effect.succeed(
             partitioned
-              ? { _tag: "Partitioned" as const, partitions: new Map(allPartitions(tenYears).map((p) => [p, `${key}@${p}`] as const)) }
+              ? { _tag: "Partitioned" as const, partitions: new Map(partitions.keys(contextAt()).map((p) => [p, `${key}@${p}`] as const)) }
               : { _tag: "Whole" as const, dataVersion: `${key}@` }
           )
         }) as AnyAssetDef
@@ -51,7 +59,7 @@ export const syntheticGraph = (size: number, seed = 7): { readonly assets: Reado
     assets.push(
       defineAsset({
         key,
-        ...(partitioned ? { partitions: tenYears } : {}),
+        ...(partitioned ? { partitions } : {}),
         deps,
         schema: Row,
         sql: ({ inputs }) => `SELECT count(*)::BIGINT AS n FROM ${Object.values(inputs)[0]}`

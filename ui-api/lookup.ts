@@ -5,9 +5,9 @@ import { EventStore } from "../runtime/events/EventStore.js"
 import type { Materialization } from "../runtime/events/records.js"
 import { closest } from "../runtime/graph/closest.js"
 import { resolveSelection } from "../runtime/graph/Selection.js"
-import { parsePartition } from "../runtime/partitions/MonthlyPartitions.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
-import type { PartitionRange } from "../runtime/plan/planner.js"
+import { rangeFilter, type PartitionRange } from "../runtime/partitions/rangeFilter.js"
+import { partitionContext } from "../runtime/status/partitionContext.js"
 import { Project } from "../runtime/project/Project.js"
 import { InvalidPartition, InvalidSelection, NotMaterialized, UnknownAsset, UnknownMaterialization } from "./errors.js"
 
@@ -29,21 +29,19 @@ export const assetNamed = (key: string) =>
  * `required`, refused for an unpartitioned one; `undefined` when not given and not required.
  */
 export const partitionOf = (def: AnyAssetDef, text: string | undefined, required: boolean) =>
-  Effect.suspend((): Effect.Effect<PartitionKey | null | undefined, InvalidPartition> => {
+  Effect.gen(function* () {
     if (def.partitions === undefined) {
-      return text === undefined
-        ? Effect.succeed(null)
-        : Effect.fail(new InvalidPartition({ message: `${def.key} is not partitioned: drop the partition` }))
+      if (text === undefined) return null
+      return yield* new InvalidPartition({ message: `${def.key} is not partitioned: drop the partition` })
     }
     if (text === undefined) {
-      return required
-        ? Effect.fail(new InvalidPartition({ message: `${def.key} is partitioned by month: give partition=YYYY-MM` }))
-        : Effect.succeed(undefined)
+      if (!required) return undefined
+      return yield* new InvalidPartition({ message: `${def.key} is partitioned (${def.partitions.describe}): give partition=<key>` })
     }
-    return Either.match(parsePartition(def.partitions, text), {
-      onLeft: (e) => Effect.fail(new InvalidPartition({ message: e.message })),
-      onRight: (p) => Effect.succeed(p)
-    })
+    const ctx = yield* partitionContext
+    const parsed = def.partitions.parse(text, ctx)
+    if (Either.isLeft(parsed)) return yield* new InvalidPartition({ message: parsed.left.message })
+    return parsed.right as PartitionKey | null | undefined
   })
 
 export const selectionOf = (text: string) =>
@@ -62,23 +60,25 @@ export const rangeOf = (keys: ReadonlyArray<AssetKey>, args: { readonly partitio
     if (args.partition !== undefined && (args.from !== undefined || args.to !== undefined)) {
       return yield* new InvalidPartition({ message: "give either partition or from/to, not both" })
     }
-    const defs = keys.map((k) => graph.get(k).partitions).filter((p) => p !== undefined)
+    const defs = keys.map((k) => ({ key: k, def: graph.get(k).partitions })).filter((d) => d.def !== undefined)
     if (defs.length === 0) return yield* new InvalidPartition({ message: `none of ${keys.join(", ")} is partitioned: drop partition/from/to` })
-    const check = (text: string) =>
-      Effect.forEach(defs, (def) =>
-        Either.match(parsePartition(def, text), {
-          onLeft: (e) => Effect.fail(new InvalidPartition({ message: e.message })),
-          onRight: Effect.succeed
-        })
-      ).pipe(Effect.map((ps) => ps[0]!))
+    const ctx = yield* partitionContext
     if (args.partition !== undefined) {
-      const p = yield* check(args.partition)
-      return { from: p, to: p } satisfies PartitionRange
+      for (const { key, def } of defs) {
+        const parsed = def!.parse(args.partition, ctx)
+        if (Either.isLeft(parsed)) return yield* new InvalidPartition({ message: defs.length > 1 ? `${key}: ${parsed.left.message}` : parsed.left.message })
+      }
+      return { from: args.partition, to: args.partition } satisfies PartitionRange
     }
-    const from = args.from !== undefined ? yield* check(args.from) : defs[0]!.start
-    const to = args.to !== undefined ? yield* check(args.to) : undefined
-    if (to !== undefined && to < from) return yield* new InvalidPartition({ message: `from ${from} is after to ${to}` })
-    return { from, to: to ?? ("9999-12" as PartitionKey) } satisfies PartitionRange
+    const range: PartitionRange = { from: args.from, to: args.to }
+    for (const { key, def } of defs) {
+      const filter = rangeFilter(def!, range, ctx)
+      if (typeof filter === "string") return yield* new InvalidPartition({ message: `${key}: ${filter}` })
+      if (range.from !== undefined && range.to !== undefined && [range.from, range.to].every((b) => def!.contains(b, ctx)) && def!.compare(range.from, range.to) > 0) {
+        return yield* new InvalidPartition({ message: `from ${range.from} is after to ${range.to}` })
+      }
+    }
+    return range
   })
 
 export const materializationById = (id: string) =>

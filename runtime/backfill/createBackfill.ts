@@ -2,7 +2,7 @@ import { Effect, Either } from "effect"
 import { newId } from "../events/ids.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { loadState } from "../execute/materialize.js"
-import { PartitionError } from "../partitions/MonthlyPartitions.js"
+import { PartitionError } from "../partitions/PartitionsDefinition.js"
 import { describeImpossible } from "../plan/Plan.js"
 import { plan, type PartitionRange } from "../plan/planner.js"
 import { beforeRun, Project } from "../project/Project.js"
@@ -30,8 +30,8 @@ export const createBackfill = Effect.fn("Backfill.create")(function* (request: {
   const backfill: Backfill = {
     id: newId("b"),
     selection: request.selection,
-    from: request.range.from,
-    to: request.range.to,
+    from: request.range.from ?? "",
+    to: request.range.to ?? "",
     force: request.force,
     status: "RUNNING",
     createdAt: now,

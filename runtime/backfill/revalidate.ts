@@ -1,6 +1,5 @@
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
-import { contains, lastPartition } from "../partitions/MonthlyPartitions.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import type { State } from "../status/State.js"
 import { StatusResolver } from "../status/StatusResolver.js"
@@ -18,10 +17,11 @@ export const taskProblem = (graph: AssetGraph, state: State, task: Pick<OpenTask
     return task.partition === null ? undefined : `${task.asset} is no longer partitioned (the task was for partition ${task.partition})`
   }
   if (task.partition === null) return `${task.asset} is now partitioned (the task was for the whole asset)`
-  if (!contains(def.partitions, task.partition as PartitionKey)) {
-    return `partition ${task.partition} was removed: ${task.asset}'s partitions now run from ${def.partitions.start} to ${lastPartition(def.partitions)}`
+  const resolver = new StatusResolver(graph, state)
+  if (!def.partitions.contains(task.partition, resolver.ctx)) {
+    return `partition ${task.partition} was removed: ${task.asset}'s partitions now ${def.partitions.rangeText(resolver.ctx)}`
   }
-  if (!new StatusResolver(graph, state).isAvailable(task.asset as AssetKey, task.partition as PartitionKey)) {
+  if (!resolver.isAvailable(task.asset as AssetKey, task.partition as PartitionKey)) {
     return `${task.asset}[${task.partition}] cannot exist any more: its upstream has no partition it could be made from`
   }
   return undefined

@@ -7,4 +7,4 @@ export const seconds = (ms: number): string => `${(ms / 1000).toFixed(ms < 10_00
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`
 
-export { monthRanges } from "../partitions/PartitionKey.js"
+export { keyRanges } from "../partitions/keyRanges.js"

@@ -1,4 +1,4 @@
-import { Args, HelpDoc, Options } from "@effect/cli"
+import { Args, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Effect, Either, Option } from "effect"
 import { parseSelection } from "../graph/Selection.js"
 
@@ -15,9 +15,9 @@ export const selection = Args.text({ name: "selection" }).pipe(
 )
 
 export const json = Options.boolean("json").pipe(Options.withDescription("print JSON for scripts"))
-export const partition = Options.text("partition").pipe(Options.withDescription("one month, YYYY-MM"), Options.optional)
-export const from = Options.text("from").pipe(Options.withDescription("first month, YYYY-MM"), Options.optional)
-export const to = Options.text("to").pipe(Options.withDescription("last month, YYYY-MM"), Options.optional)
+export const partition = Options.text("partition").pipe(Options.withDescription("one partition: 2023-08, 2023-08-14, europe, 2023-08|europe"), Options.optional)
+export const from = Options.text("from").pipe(Options.withDescription("first partition (a key, or a date, month or year for time partitions)"), Options.optional)
+export const to = Options.text("to").pipe(Options.withDescription("last partition (a key, or a date, month or year for time partitions)"), Options.optional)
 
 /** `--concurrency N`, at least 1. */
 export const concurrency = (fallback: number, description: string) =>
@@ -26,3 +26,23 @@ export const concurrency = (fallback: number, description: string) =>
     Options.withDefault(fallback),
     Options.withDescription(description)
   )
+
+/** `--exclude X` (repeatable): a selection whose assets are left out. */
+export const exclude: Options.Options<ReadonlyArray<string>> = Options.text("exclude").pipe(
+  Options.withDescription("leave out what this selection names (key, group:x, tag:x, pattern; repeatable)"),
+  Options.repeated,
+  Options.mapEffect((texts) =>
+    Effect.forEach(texts, (t) =>
+      Either.match(parseSelection(t), {
+        onLeft: (e) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--exclude: ${e.message}`))),
+        onRight: () => Effect.succeed(t)
+      })
+    )
+  )
+)
+
+/** A selection with `--exclude`s as `-clause`s (a missing selection selects every asset). */
+export const withExclusions = (selectionText: string | undefined, excluded: ReadonlyArray<string>): string | undefined =>
+  excluded.length === 0
+    ? selectionText
+    : [selectionText ?? "*", ...excluded.flatMap((e) => e.split(",").map((c) => c.trim()).filter((c) => c !== "").map((c) => `-${c}`))].join(",")

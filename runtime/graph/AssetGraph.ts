@@ -2,7 +2,7 @@ import { DirectedGraph } from "graphology"
 import type { AnyAssetDef, Dependency } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { defaultMapping } from "../partitions/mappings/defaultMapping.js"
-import type { PartitionMapping } from "../partitions/mappings/PartitionMapping.js"
+import { bindMapping, type BoundMapping, type PartitionMapping } from "../partitions/mappings/PartitionMapping.js"
 import { GraphInvalid, validate } from "./validate.js"
 
 /** An input edge: downstream reads upstream through a mapping. */
@@ -10,7 +10,9 @@ export interface Edge {
   readonly name: string
   readonly upstream: AssetKey
   readonly downstream: AssetKey
-  readonly mapping: PartitionMapping
+  readonly mapping: BoundMapping
+  /** the asset reads earlier partitions of itself */
+  readonly self: boolean
 }
 
 /**
@@ -28,8 +30,7 @@ export interface AssetGraph {
   readonly has: (key: string) => key is AssetKey
 }
 
-export const mappingOf = (down: AnyAssetDef, d: Dependency): PartitionMapping =>
-  d.mapping ?? defaultMapping(d.asset.partitions !== undefined, down.partitions !== undefined)
+export const mappingOf = (down: AnyAssetDef, d: Dependency): PartitionMapping => d.mapping ?? defaultMapping(d.asset.partitions, down.partitions)
 
 /** Validates every definition in one pass, then builds the graph; fails with every problem found. */
 export const buildGraph = (assets: ReadonlyArray<AnyAssetDef>): AssetGraph => {
@@ -47,8 +48,11 @@ export const buildGraph = (assets: ReadonlyArray<AnyAssetDef>): AssetGraph => {
   for (const a of assets) {
     if (a._tag !== "Asset") continue
     for (const [name, d] of Object.entries(a.deps)) {
-      const edge: Edge = { name, upstream: d.asset.key, downstream: a.key, mapping: mappingOf(a, d) }
-      graph.mergeEdge(d.asset.key, a.key)
+      const self = d.asset.key === a.key
+      const mapping = bindMapping(mappingOf(a, d), { upstream: d.asset.partitions, downstream: a.partitions })
+      const edge: Edge = { name, upstream: d.asset.key, downstream: a.key, mapping, self }
+      // the graph of assets stays acyclic: a self-dependency orders partitions, not assets
+      if (!self) graph.mergeEdge(d.asset.key, a.key)
       push(inputs, a.key, edge)
       push(outputs, d.asset.key, edge)
     }

@@ -27,13 +27,17 @@ export const validate = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<stri
         problems.push(`'${a.key}' reads '${d.asset.key}' (input '${name}'), which is not in the project: add it to the project's assets`)
         continue
       }
-      const mapping = d.mapping ?? defaultMapping(up.partitions !== undefined, a.partitions !== undefined)
-      const misfit = mapping.check(up.partitions !== undefined, a.partitions !== undefined)
+      const mapping = d.mapping ?? defaultMapping(up.partitions, a.partitions)
+      const misfit = mapping.check({ upstream: up.partitions, downstream: a.partitions })
       if (misfit !== undefined) {
         problems.push(
-          `'${a.key}' input '${name}' from '${up.key}': ${misfit} (upstream ${up.partitions ? "partitioned" : "unpartitioned"}, downstream ${
-            a.partitions ? "partitioned" : "unpartitioned"
+          `'${a.key}' input '${name}' from '${up.key}': ${misfit} (upstream ${up.partitions?.describe ?? "unpartitioned"}, downstream ${
+            a.partitions?.describe ?? "unpartitioned"
           })`
+        )
+      } else if (up === a && mapping.readsOnlyEarlier !== true) {
+        problems.push(
+          `'${a.key}' input '${name}' reads '${a.key}' itself: a self-dependency must read only earlier partitions, e.g. timeWindow({ startOffset: -1, endOffset: -1 })`
         )
       }
     }
@@ -50,7 +54,8 @@ const cycles = (byKey: ReadonlyMap<string, AnyAssetDef>): ReadonlyArray<Readonly
   const readers = new Map<string, Set<string>>([...byKey.keys()].map((k) => [k, new Set<string>()]))
   for (const a of byKey.values()) {
     if (a._tag !== "Asset") continue
-    for (const d of Object.values(a.deps)) readers.get(d.asset.key)?.add(a.key)
+    // a self-dependency on earlier partitions is no cycle (validate checks its mapping)
+    for (const d of Object.values(a.deps)) if (d.asset !== a) readers.get(d.asset.key)?.add(a.key)
   }
   const adjacency = new Map([...readers].map(([k, rs]) => [k, [...rs].sort()] as const))
   let index = 0

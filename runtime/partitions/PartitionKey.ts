@@ -1,15 +1,19 @@
 import { Schema } from "effect"
 
-/** A monthly partition key `YYYY-MM`. */
+/**
+ * A partition key: a month `2023-08`, a day `2023-08-14`, a static key `europe`, a multi-partition key
+ * `2023-08|europe`. Which keys exist is the asset's partitions definition's to say.
+ */
 export const PartitionKey = Schema.String.pipe(
-  Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])$/, {
-    message: () => "a partition key is a month written YYYY-MM, e.g. 2023-08"
+  Schema.pattern(/^[^/\\\u0000-\u001f]{1,160}$/, {
+    message: () => "a partition key is 1 to 160 characters without slashes or control characters, e.g. 2023-08"
   }),
   Schema.brand("PartitionKey")
 )
 export type PartitionKey = typeof PartitionKey.Type
 
-export const isPartitionKey = Schema.is(PartitionKey)
+/** Whether text is a month written YYYY-MM (the Sakila project's and the default monthly format). */
+export const isMonthKey = (p: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(p)
 
 /** Months since year 0: makes month arithmetic integer arithmetic. */
 export const monthIndex = (p: string): number => Number(p.slice(0, 4)) * 12 + Number(p.slice(5, 7)) - 1
@@ -27,16 +31,3 @@ export const monthBounds = (p: PartitionKey): { readonly start: string; readonly
 
 export const currentMonth = (now: Date = new Date()): PartitionKey =>
   fromMonthIndex(now.getUTCFullYear() * 12 + now.getUTCMonth())
-
-/** Month keys as compact ranges: 2023-01..2023-04, 2023-07. */
-export const monthRanges = (keys: ReadonlyArray<string>): string => {
-  const sorted = [...keys].sort()
-  const out: Array<string> = []
-  for (let i = 0; i < sorted.length; ) {
-    let j = i
-    while (j + 1 < sorted.length && monthIndex(sorted[j + 1]!) === monthIndex(sorted[j]!) + 1) j++
-    out.push(i === j ? sorted[i]! : `${sorted[i]}..${sorted[j]}`)
-    i = j + 1
-  }
-  return out.join(", ")
-}

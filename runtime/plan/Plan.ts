@@ -1,5 +1,6 @@
 import type { AssetKey } from "../asset/AssetKey.js"
-import { monthRanges, type PartitionKey } from "../partitions/PartitionKey.js"
+import { keyRanges } from "../partitions/keyRanges.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
 import type { Cause } from "../status/Cause.js"
 
 /** One asset partition to materialize, with why, and the tasks whose output it reads. */
@@ -38,7 +39,7 @@ export const describeImpossible = (impossible: ReadonlyArray<Impossible>): strin
     byAsset.set(`${i.asset}\u0000${i.reason}`, entry)
   }
   return [...byAsset]
-    .map(([k, v]) => `${k.split("\u0000")[0]}[${monthRanges(v.partitions)}] cannot exist: ${v.reason}`)
+    .map(([k, v]) => `${k.split("\u0000")[0]}[${keyRanges(v.partitions)}] cannot exist: ${v.reason}`)
     .join("; ")
 }
 

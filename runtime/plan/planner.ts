@@ -1,13 +1,11 @@
 import type { AssetKey } from "../asset/AssetKey.js"
-import { lastPartition } from "../partitions/MonthlyPartitions.js"
-import { fromMonthIndex, monthIndex, monthRanges as ranges, type PartitionKey } from "../partitions/PartitionKey.js"
+import { keyRanges } from "../partitions/keyRanges.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
+import { rangeFilter, type PartitionRange } from "../partitions/rangeFilter.js"
 import type { StatusResolver } from "../status/StatusResolver.js"
 import { taskId, type Impossible, type Plan, type Task } from "./Plan.js"
 
-export interface PartitionRange {
-  readonly from: PartitionKey
-  readonly to: PartitionKey
-}
+export type { PartitionRange } from "../partitions/rangeFilter.js"
 
 export interface PlanRequest {
   /** the assets named by the selection; their upstream closure is considered too */
@@ -39,8 +37,20 @@ export const plan = (resolver: StatusResolver, request: PlanRequest): Plan => {
     closure.add(k)
     for (const e of graph.inputs(k)) stack.push(e.upstream)
   }
-  const inRange = (p: PartitionKey | null) =>
-    p === null || range === undefined || (monthIndex(p) >= monthIndex(range.from) && monthIndex(p) <= monthIndex(range.to))
+  // a range applies to each asset through its own definition (days of a month for a daily asset)
+  const filters = new Map<AssetKey, (p: string) => boolean>()
+  const filterOf = (k: AssetKey) => {
+    let f = filters.get(k)
+    if (f === undefined) {
+      const def = graph.get(k).partitions
+      const made = range === undefined || def === undefined ? () => true : rangeFilter(def, range, resolver.ctx)
+      f = typeof made === "string" ? () => true : made
+      filters.set(k, f)
+    }
+    return f
+  }
+  const inRange = (k: AssetKey, p: PartitionKey | null) => p === null || range === undefined || filterOf(k)(p)
+  const rangeText = range === undefined ? "" : `${range.from ?? "the first"}..${range.to ?? "the last"}`
 
   const notes: Array<string> = []
   const impossible: Array<Impossible> = []
@@ -52,38 +62,36 @@ export const plan = (resolver: StatusResolver, request: PlanRequest): Plan => {
   for (const k of [...order].reverse()) {
     const set = needed.get(k) ?? new Set()
     if (targets.has(k)) {
-      for (const p of resolver.available(k)) if (inRange(p)) set.add(p)
+      for (const p of resolver.available(k)) if (inRange(k, p)) set.add(p)
       const def = graph.get(k)
       if (range !== undefined && def.partitions !== undefined && def._tag === "Asset") {
         const noData: Array<PartitionKey> = []
-        const last = Math.min(monthIndex(range.to), monthIndex(lastPartition(def.partitions, resolver.now)))
-        for (let i = Math.max(monthIndex(range.from), monthIndex(def.partitions.start)); i <= last; i++) {
-          const p = fromMonthIndex(i)
-          if (resolver.isAvailable(k, p)) continue
+        for (const p of def.partitions.keys(resolver.ctx)) {
+          if (!inRange(k, p) || resolver.isAvailable(k, p)) continue
           const why = resolver.impossibility(k, p)
           if (why !== undefined) impossible.push({ asset: k, partition: p, reason: why })
           else noData.push(p)
         }
-        if (noData.length > 0) notes.push(`${k} has no data yet for ${ranges(noData)}: not planned`)
+        if (noData.length > 0) notes.push(`${k} has no data yet for ${keyRanges(noData, def.partitions)}: not planned`)
       }
     }
     needed.set(k, set)
     for (const e of graph.inputs(k)) {
       const upSet = needed.get(e.upstream) ?? new Set()
       needed.set(e.upstream, upSet)
-      const available = resolver.available(e.upstream)
       for (const p of set) {
-        const mapped = e.mapping.upstream(p ?? undefined)
+        const mapped = e.mapping.upstream(p ?? undefined, resolver.ctx)
         if (mapped._tag === "Whole") upSet.add(null)
         else if (mapped._tag === "All") {
           // every partition is read, but with a range only those inside it are brought up to date first
-          for (const q of available) if (inRange(q)) upSet.add(q)
+          const available = resolver.available(e.upstream)
+          for (const q of available) if (inRange(e.upstream, q)) upSet.add(q)
           if (range !== undefined) readsAll.push({ asset: k, upstream: e.upstream, count: available.length })
         } else {
           for (const q of mapped.keys) {
-            if (!available.includes(q)) continue
+            if (!resolver.isAvailable(e.upstream, q)) continue
             upSet.add(q)
-            if (!inRange(q) && graph.get(e.upstream)._tag === "Asset") {
+            if (!inRange(e.upstream, q) && graph.get(e.upstream)._tag === "Asset") {
               const o = outside.get(e.upstream) ?? new Set()
               o.add(q!)
               outside.set(e.upstream, o)
@@ -98,9 +106,12 @@ export const plan = (resolver: StatusResolver, request: PlanRequest): Plan => {
   const planned = new Set<string>()
   const fresh: Array<{ asset: AssetKey; partition: PartitionKey | null }> = []
   for (const k of order) {
-    if (graph.get(k)._tag === "Source") continue
-    for (const p of [...needed.get(k)!].sort()) {
-      const forced = request.force && targets.has(k) && inRange(p)
+    const def = graph.get(k)
+    if (def._tag === "Source") continue
+    // in the definition's order, so a partition reading an earlier one of its own asset runs after it
+    const compare = def.partitions?.compare ?? (() => 0)
+    for (const p of [...needed.get(k)!].sort((a, b) => (a === null || b === null ? 0 : compare(a, b)))) {
+      const forced = request.force && targets.has(k) && inRange(k, p)
       const st = resolver.status(k, p)
       if (!forced && st.status === "FRESH") {
         fresh.push({ asset: k, partition: p })
@@ -117,11 +128,11 @@ export const plan = (resolver: StatusResolver, request: PlanRequest): Plan => {
   }
   for (const [asset, ps] of outside) {
     const run = [...ps].filter((p) => planned.has(taskId(asset, p)))
-    if (run.length > 0) notes.push(`${asset}[${ranges(run)}] is outside ${range!.from}..${range!.to} but read by partitions inside it: planned too`)
+    if (run.length > 0) notes.push(`${asset}[${keyRanges(run, graph.get(asset).partitions)}] is outside ${rangeText} but read by partitions inside it: planned too`)
   }
   for (const r of dedupe(readsAll)) {
     if (planned.has(taskId(r.asset, null))) {
-      notes.push(`${r.asset} reads every partition of ${r.upstream}: it runs once over the ${r.count} that exist; only those in ${range!.from}..${range!.to} are brought up to date first`)
+      notes.push(`${r.asset} reads every partition of ${r.upstream}: it runs once over the ${r.count} that exist; only those in ${rangeText} are brought up to date first`)
     }
   }
   return { tasks, fresh, notes, impossible }

@@ -12,10 +12,19 @@ export const slot = (asset: string, partition: string | null | undefined): strin
 export class State {
   private readonly byAsset = new Map<AssetKey, Map<PartitionKey | null, Materialization>>()
   private readonly observedByAsset = new Map<AssetKey, Map<PartitionKey | null, Observation>>()
+  /** the keys of each dynamic partitions definition, by name, in the order they were added */
+  readonly dynamicPartitions = new Map<string, ReadonlyArray<string>>()
+  /** sources whose observation failed now, with why: what depends on them has an unknown status */
+  readonly failedSources = new Map<AssetKey, string>()
 
-  constructor(materializations: ReadonlyArray<Materialization>, observations: ReadonlyArray<Observation>) {
+  constructor(
+    materializations: ReadonlyArray<Materialization>,
+    observations: ReadonlyArray<Observation>,
+    dynamicPartitions: ReadonlyMap<string, ReadonlyArray<string>> = new Map()
+  ) {
     for (const m of materializations) this.putMaterialization(m)
     for (const o of observations) this.putObservation(o)
+    for (const [name, keys] of dynamicPartitions) this.dynamicPartitions.set(name, keys)
   }
 
   putMaterialization(m: Materialization): void {

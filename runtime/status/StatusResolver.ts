@@ -2,8 +2,8 @@ import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { InputRecord } from "../events/records.js"
 import type { AssetGraph, Edge } from "../graph/AssetGraph.js"
-import { allPartitions as partitionsOf, contains, type MonthlyPartitions } from "../partitions/MonthlyPartitions.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
+import { contextAt, type PartitionContext } from "../partitions/PartitionsDefinition.js"
 import { locationOf } from "../execute/outputs.js"
 import type { Cause } from "./Cause.js"
 import { slot, type State } from "./State.js"
@@ -39,7 +39,17 @@ export class StatusResolver {
   private readonly availableSets = new Map<AssetKey, ReadonlySet<PartitionKey>>()
   private readonly isAvailableMemo = new Map<string, boolean>()
 
-  constructor(readonly graph: AssetGraph, readonly state: State, readonly now: Date = new Date()) {}
+  /** the clock and the dynamic partitions' keys every definition is read against */
+  readonly ctx: PartitionContext
+
+  constructor(readonly graph: AssetGraph, readonly state: State, readonly now: Date = new Date()) {
+    this.ctx = contextAt(now, state.dynamicPartitions)
+  }
+
+  /** The inputs through which partitions of `key` come into being: partitioned upstreams other than itself. */
+  private creatingInputs(key: AssetKey): ReadonlyArray<Edge> {
+    return this.graph.inputs(key).filter((e) => !e.self && this.graph.get(e.upstream).partitions !== undefined)
+  }
 
   /**
    * The partitions of an asset that have data: observed for a source; for an asset, the months its partitioned
@@ -55,17 +65,18 @@ export class StatusResolver {
     if (def._tag === "Source") {
       for (const p of this.state.observedPartitions(key)) found.add(p)
     } else {
-      const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
-      if (partitionedInputs.length === 0) for (const p of partitionsOf(def.partitions, this.now)) found.add(p)
+      const partitionedInputs = this.creatingInputs(key)
+      if (partitionedInputs.length === 0) for (const p of def.partitions.keys(this.ctx)) found.add(p)
       for (const e of partitionedInputs) {
         for (const up of this.available(e.upstream)) {
-          const down = (e.mapping.creates ?? e.mapping.downstream)(up ?? undefined)
+          const down = e.mapping.creates(up ?? undefined, this.ctx)
           if (down._tag === "Keys") for (const p of down.keys) found.add(p)
         }
       }
       for (const p of this.state.materializedPartitions(key)) found.add(p)
     }
-    const result = [...found].filter((p) => contains(def.partitions!, p, this.now)).sort()
+    const partitions = def.partitions
+    const result = [...found].filter((p) => partitions.contains(p, this.ctx)).sort(partitions.compare)
     this.availableMemo.set(key, result)
     this.availableSets.set(key, new Set(result))
     return result
@@ -85,11 +96,11 @@ export class StatusResolver {
     const memo = this.isAvailableMemo.get(id)
     if (memo !== undefined) return memo
     let result: boolean
-    if (!contains(def.partitions, p, this.now)) result = false
+    if (!def.partitions.contains(p, this.ctx)) result = false
     else if (def._tag === "Source") result = this.state.observation(key, p) !== undefined
     else if (this.state.materialization(key, p) !== undefined) result = true
     else {
-      const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
+      const partitionedInputs = this.creatingInputs(key)
       result = partitionedInputs.length === 0 || partitionedInputs.some((e) => this.createdThrough(e, p))
     }
     this.isAvailableMemo.set(id, result)
@@ -104,22 +115,25 @@ export class StatusResolver {
   impossibility(key: AssetKey, p: PartitionKey): string | undefined {
     const def = this.graph.get(key)
     if (def.partitions === undefined) return `${key} is not partitioned`
-    if (!contains(def.partitions, p, this.now)) return `${key}'s partitions ${rangeText(def.partitions)}`
+    if (!def.partitions.contains(p, this.ctx)) return `${key}'s partitions ${def.partitions.rangeText(this.ctx)}`
     if (def._tag === "Source") return undefined
-    const partitionedInputs = this.graph.inputs(key).filter((e) => this.graph.get(e.upstream).partitions !== undefined)
+    const partitionedInputs = this.creatingInputs(key)
     if (partitionedInputs.length === 0) return undefined
     const reasons: Array<string> = []
     for (const edge of partitionedInputs) {
       const up = this.graph.get(edge.upstream)
-      const reads = edge.mapping.upstream(p)
+      const reads = edge.mapping.upstream(p, this.ctx)
       if (reads._tag !== "Keys") return undefined
       const creators = reads.keys.filter((q) => {
-        const down = (edge.mapping.creates ?? edge.mapping.downstream)(q)
+        const down = edge.mapping.creates(q, this.ctx)
         return down._tag === "Keys" && down.keys.includes(p)
       })
-      const inDefinition = creators.filter((q) => contains(up.partitions!, q, this.now))
+      const inDefinition = creators.filter((q) => up.partitions!.contains(q, this.ctx))
       if (inDefinition.length === 0) {
-        reasons.push(`upstream ${edge.upstream} ${rangeText(up.partitions!)}`)
+        const upKeys = up.partitions!.keys(this.ctx)
+        const compare = up.partitions!.compare
+        const before = upKeys.length > 0 && creators.length > 0 && creators.every((q) => compare(q, upKeys[0]!) < 0)
+        reasons.push(before ? `upstream ${edge.upstream} starts ${upKeys[0]}` : `upstream ${edge.upstream}'s partitions ${up.partitions!.rangeText(this.ctx)}`)
         continue
       }
       const deeper = inDefinition.map((q) => this.impossibility(edge.upstream, q))
@@ -132,11 +146,11 @@ export class StatusResolver {
   /** Whether an available upstream partition brings `p` into being through this edge. */
   private createdThrough(edge: Edge, p: PartitionKey): boolean {
     const creates = (up: PartitionKey | null) => {
-      const down = (edge.mapping.creates ?? edge.mapping.downstream)(up ?? undefined)
+      const down = edge.mapping.creates(up ?? undefined, this.ctx)
       return down._tag === "Keys" && down.keys.includes(p)
     }
     // for these mappings, whatever creates p is among the partitions p reads: no need to look further
-    const reads = edge.mapping._tag === "Identity" || edge.mapping._tag === "TimeWindow" ? edge.mapping.upstream(p) : undefined
+    const reads = edge.mapping.createdByWhatItReads ? edge.mapping.upstream(p, this.ctx) : undefined
     return reads?._tag === "Keys"
       ? reads.keys.some((up) => this.isAvailable(edge.upstream, up) && creates(up))
       : this.available(edge.upstream).some(creates)
@@ -147,7 +161,7 @@ export class StatusResolver {
     const out: Array<CurrentInput> = []
     for (const edge of this.graph.inputs(key)) {
       const up = this.graph.get(edge.upstream)
-      const mapped = edge.mapping.upstream(partition ?? undefined)
+      const mapped = edge.mapping.upstream(partition ?? undefined, this.ctx)
       const partitions: ReadonlyArray<PartitionKey | null> =
         mapped._tag === "Whole"
           ? [null]
@@ -195,12 +209,15 @@ export class StatusResolver {
     }
     const depKeys = new Set(this.graph.inputs(key).map((e) => e.upstream as string))
     const readKeys = new Set(m.inputs.map((i) => i.asset as string))
-    for (const k of depKeys) if (!readKeys.has(k)) causes.push({ _tag: "DependencyAdded", input: k })
+    const current = this.currentInputs(key, partition)
+    // an input with nothing to read (the first month's previous month, a month no upstream partition maps onto) adds nothing
+    const readable = new Set(current.map((i) => i.edge.upstream as string))
+    for (const k of depKeys) if (!readKeys.has(k) && readable.has(k)) causes.push({ _tag: "DependencyAdded", input: k })
     for (const k of readKeys) if (!depKeys.has(k)) causes.push({ _tag: "DependencyRemoved", input: k })
 
     const recorded = new Map<string, InputRecord>(m.inputs.map((i) => [slot(i.asset, i.partition), i]))
     const seen = new Set<string>()
-    for (const input of this.currentInputs(key, partition)) {
+    for (const input of current) {
       const up = input.edge.upstream
       const s = slot(up, input.partition)
       seen.add(s)
@@ -223,6 +240,3 @@ export class StatusResolver {
     return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
   }
 }
-
-const rangeText = (def: MonthlyPartitions): string =>
-  def.end === undefined ? `starts ${def.start}` : `run from ${def.start} to ${def.end}`

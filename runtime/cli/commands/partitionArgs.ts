@@ -3,43 +3,50 @@ import type { AssetKey } from "../../asset/AssetKey.js"
 import type { AssetGraph } from "../../graph/AssetGraph.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import type { PartitionKey } from "../../partitions/PartitionKey.js"
-import { parsePartition, PartitionError } from "../../partitions/MonthlyPartitions.js"
-import type { PartitionRange } from "../../plan/planner.js"
-import { EventStore } from "../../events/EventStore.js"
+import { PartitionError } from "../../partitions/PartitionsDefinition.js"
+import { rangeFilter, type PartitionRange } from "../../partitions/rangeFilter.js"
+import { EventStore, type EventStoreError } from "../../events/EventStore.js"
+import { partitionContext } from "../../status/partitionContext.js"
 import { Project } from "../../project/Project.js"
 import { at } from "../format.js"
 
 /**
- * `--partition P` or `--from A --to B` as a range, each month checked against the partitions of the partitioned
- * assets among `keys`: malformed or out of range is an error that says why.
+ * `--partition P` or `--from A --to B` as a range. `--partition` must be a key of every partitioned asset among
+ * `keys`; a bound of `--from/--to` must apply to each (its own key, or for time windows a date, month or year):
+ * malformed or out of range is an error that says why.
  */
 export const partitionRange = (
   graph: AssetGraph,
   keys: ReadonlyArray<AssetKey>,
   args: { readonly partition: Option.Option<string>; readonly from: Option.Option<string>; readonly to: Option.Option<string> }
-): Effect.Effect<PartitionRange | undefined, PartitionError> =>
+): Effect.Effect<PartitionRange | undefined, PartitionError | EventStoreError, EventStore> =>
   Effect.gen(function* () {
     const { partition, from, to } = args
     if (Option.isNone(partition) && Option.isNone(from) && Option.isNone(to)) return undefined
     if (Option.isSome(partition) && (Option.isSome(from) || Option.isSome(to))) {
       return yield* new PartitionError({ message: "give either --partition or --from/--to, not both" })
     }
-    const defs = keys.map((k) => graph.get(k).partitions).filter((p) => p !== undefined)
+    const defs = keys.map((k) => ({ key: k, def: graph.get(k).partitions })).filter((d) => d.def !== undefined)
     if (defs.length === 0) {
       return yield* new PartitionError({ message: `none of ${keys.join(", ")} is partitioned: drop --partition/--from/--to` })
     }
-    const check = (text: string) =>
-      Effect.forEach(defs, (def) => Either.match(parsePartition(def, text), { onLeft: Effect.fail, onRight: Effect.succeed })).pipe(
-        Effect.map((ps) => ps[0]!)
-      )
+    const ctx = yield* partitionContext
     if (Option.isSome(partition)) {
-      const p = yield* check(partition.value)
-      return { from: p, to: p }
+      for (const { key, def } of defs) {
+        const parsed = def!.parse(partition.value, ctx)
+        if (Either.isLeft(parsed)) return yield* new PartitionError({ message: defs.length > 1 ? `${key}: ${parsed.left.message}` : parsed.left.message })
+      }
+      return { from: partition.value, to: partition.value }
     }
-    const first = Option.isSome(from) ? yield* check(from.value) : defs[0]!.start
-    const last = Option.isSome(to) ? yield* check(to.value) : undefined
-    const range = { from: first, to: last ?? ("9999-12" as PartitionRange["to"]) }
-    if (last !== undefined && last < first) return yield* new PartitionError({ message: `--from ${first} is after --to ${last}` })
+    const range: PartitionRange = { from: Option.getOrUndefined(from), to: Option.getOrUndefined(to) }
+    for (const { key, def } of defs) {
+      const filter = rangeFilter(def!, range, ctx)
+      if (typeof filter === "string") return yield* new PartitionError({ message: `${key}: ${filter}` })
+      if (range.from !== undefined && range.to !== undefined && def!.keys(ctx).length > 0) {
+        const both = [range.from, range.to].every((b) => def!.contains(b, ctx))
+        if (both && def!.compare(range.from, range.to) > 0) return yield* new PartitionError({ message: `--from ${range.from} is after --to ${range.to}` })
+      }
+    }
     return range
   })
 
@@ -55,8 +62,12 @@ export const assetPartition = (graph: AssetGraph, keyText: string, partitionOpti
       if (Option.isSome(partitionOption)) return yield* new PartitionError({ message: `${key} is not partitioned: drop --partition` })
       return { def, partition: null }
     }
-    if (Option.isNone(partitionOption)) return yield* new PartitionError({ message: `${key} is partitioned: give --partition YYYY-MM` })
-    const partition = yield* Either.match(parsePartition(def.partitions, partitionOption.value), { onLeft: Effect.fail, onRight: Effect.succeed })
+    const ctx = yield* partitionContext
+    if (Option.isNone(partitionOption)) {
+      const example = def.partitions.keys(ctx)[0]
+      return yield* new PartitionError({ message: `${key} is partitioned (${def.partitions.describe}): give --partition${example === undefined ? "" : `, e.g. --partition ${example}`}` })
+    }
+    const partition = yield* Either.match(def.partitions.parse(partitionOption.value, ctx), { onLeft: Effect.fail, onRight: Effect.succeed })
     return { def, partition: partition as PartitionKey | null }
   })
 

@@ -4,7 +4,7 @@ import type { PartitionMapping } from "./PartitionMapping.js"
 export const wholeUpstream: PartitionMapping = {
   _tag: "WholeUpstream",
   describe: "whole upstream (unpartitioned, feeds every partition)",
-  check: (up) => (up ? "whole-upstream needs an unpartitioned upstream" : undefined),
+  check: ({ upstream }) => (upstream !== undefined ? "whole-upstream needs an unpartitioned upstream" : undefined),
   upstream: () => ({ _tag: "Whole" }),
   downstream: () => ({ _tag: "All" })
 }
