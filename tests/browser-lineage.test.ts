@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync } from "node:fs"
+import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { Effect, Exit, Scope } from "effect"
 import { chromium, type Browser } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { listen } from "../ui-api/server.js"
 import { apiFixture, type ApiFixture } from "./api-fixture.js"
+import { screenshotDir } from "./support/browser.js"
 
 const CHROMIUM = "/usr/bin/chromium"
 const available = existsSync(CHROMIUM)
@@ -31,26 +32,25 @@ describe.skipIf(!available && !process.env["CI"])("the web page in Chromium", ()
     await f?.dispose()
   })
 
-  it("draws the graph by status, opens an asset and walks lineage upstream one hop at a time to raw_film", async () => {
+  it("draws the graph by status, opens an asset and walks lineage upstream one hop at a time to raw_film, each hop a URL", async () => {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1100 } })
     const errors: Array<string> = []
     page.on("pageerror", (e) => errors.push(e.message))
     await page.goto(url)
-    await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 })
+    await page.waitForSelector("#view[data-ready=true]", { timeout: 10_000 })
 
-    expect(await page.locator("#graph .node").count()).toBe(f.project.graph.order.length)
+    expect(await page.locator("#graph .node[data-asset]").count()).toBe(f.project.graph.order.length)
     expect(await page.getAttribute('#graph .node[data-asset="streaming_films"]', "data-status")).toBe("FRESH")
     expect(await page.getAttribute('#graph .node[data-asset="state_report"]', "data-status")).toBe("MISSING")
     expect(await page.getAttribute('#graph .node[data-asset="state_report"]', "class")).toContain("MISSING")
 
     await page.click('#graph .node[data-asset="streaming_films"]')
-    await page.waitForSelector("#asset h2:has-text('streaming_films')")
-    expect(await page.locator("#asset .cell[data-partition]").count()).toBe(4)
-    await page.click('#asset .cell[data-partition="2023-03"]')
-    await page.waitForSelector("#asset .cell.picked[data-partition='2023-03']")
-    const row = page.locator("#asset tr.materialization").first()
-    expect(await row.locator("td").first().textContent()).toBe("2023-03")
-    await row.click()
+    await page.waitForSelector('.asset-page[data-asset="streaming_films"]')
+    expect(page.url()).toBe(`${url}/assets/streaming_films`)
+    expect(await page.locator(".hb-cell[data-from]").count()).toBe(4)
+    await page.waitForSelector("#history-rows tr.materialization")
+    const row = page.locator("#history-rows tr.materialization", { has: page.locator("td:first-child", { hasText: "2023-03" }) }).first()
+    await row.locator("a.lineage-link").click()
 
     const focus = async (asset: string) => {
       await page.waitForSelector(`#focus[data-asset="${asset}"]`, { timeout: 10_000 })
@@ -73,27 +73,26 @@ describe.skipIf(!available && !process.env["CI"])("the web page in Chromium", ()
     expect(await page.locator("#preview th").first().textContent()).toBe("film_id")
     expect(await page.locator("#preview table tr").count()).toBe(11)
 
-    const dir = join(import.meta.dirname, "..", "screenshots")
-    mkdirSync(dir, { recursive: true })
-    await page.screenshot({ path: join(dir, "lineage-walk.png"), fullPage: true })
+    await page.screenshot({ path: join(screenshotDir("lineage"), "lineage-walk.png"), fullPage: true })
     expect(errors).toEqual([])
   })
 
-  it("starts a materialization of a missing asset and follows it live until the graph shows it fresh", async () => {
+  it("starts a materialization of a missing asset from its page and follows it live until the page and the graph show it fresh", async () => {
     const page = await browser.newPage({ viewport: { width: 1500, height: 1000 } })
     const errors: Array<string> = []
     page.on("pageerror", (e) => errors.push(e.message))
     await page.goto(url)
-    await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 })
+    await page.waitForSelector("#view[data-ready=true]", { timeout: 10_000 })
     await page.click('#graph .node[data-asset="state_report"]')
-    await page.waitForSelector("#asset h2:has-text('state_report')")
-    expect(await page.locator("#asset ul.causes").textContent()).toContain("never materialized")
+    await page.waitForSelector('.asset-page[data-asset="state_report"]')
+    expect(await page.locator("#causes").textContent()).toContain("never materialized")
     await page.click("#materialize")
-    await page.waitForSelector("#run-log:has-text('run success')", { timeout: 60_000 })
-    expect(await page.locator("#run-log").textContent()).toContain("step_success state_report")
+    await page.waitForSelector("#asset-status .badge[data-status=FRESH]", { timeout: 60_000 })
+    await page.waitForSelector("#causes p.ok:has-text('Every partition is fresh')")
+    await page.waitForSelector("#run-list .run-line")
+    await page.goBack()
     await page.waitForSelector('#graph .node[data-asset="state_report"][data-status="FRESH"]', { timeout: 10_000 })
-    await page.waitForSelector("#asset .badge.FRESH")
-    await page.screenshot({ path: join(import.meta.dirname, "..", "screenshots", "materialize.png"), fullPage: true })
+    await page.screenshot({ path: join(screenshotDir("lineage"), "materialize.png"), fullPage: true })
     expect(errors).toEqual([])
   })
 })
