@@ -15,13 +15,15 @@
  */
 import { join } from "node:path"
 import { Config, Effect, Layer, Option } from "effect"
-import { defineProject, fromSettings } from "sakila-assets"
+import { acceptRecords, defineProject, fromSettings, streamIngest } from "sakila-assets"
 import * as GeneratedSakila from "./assets/generated/GeneratedSakila.js"
 import { streamCommand } from "./assets/feed/streamCommand.js"
 import * as SimulatedFeed from "./assets/feed/SimulatedFeed.js"
 import { sakilaAssets } from "./assets/index.js"
 import type { SakilaSource } from "./assets/SakilaSource.js"
 import { StreamingFeed } from "./assets/StreamingFeed.js"
+import { PartnerEvent } from "./assets/feed/partnerEvent.js"
+import { streamingLanding } from "./assets/streaming.js"
 
 const here = import.meta.dirname
 
@@ -50,10 +52,19 @@ const streamingFeed = Layer.unwrapEffect(
   })
 )
 
+/**
+ * Partners put events over `POST /api/streams/streaming_landing/records` (`assets serve`), as into a Firehose:
+ * buffered (1 MB or 60 s: ASSETS_INGEST_FLUSH_BYTES, ASSETS_INGEST_FLUSH_INTERVAL) and landed under
+ * landing/streaming/YYYY/MM/ of their arrival month; a record that is not a partner event is kept under
+ * ingest-errors/streaming_landing/. The spool that makes a batch durable before its answer is .assets/spool
+ * (ASSETS_INGEST_SPOOL, or the spool folder under ASSETS_STATE_DIR).
+ */
+const partnerStreams = streamIngest([acceptRecords(streamingLanding, { schema: PartnerEvent, name: "sakila-stream" })])
+
 export default defineProject({
   name: "sakila",
   assets: sakilaAssets,
-  layer: Layer.mergeAll(sakilaSource, streamingFeed).pipe(
+  layer: Layer.mergeAll(sakilaSource, streamingFeed, partnerStreams).pipe(
     Layer.provideMerge(fromSettings(sakilaAssets, { lake: join(here, "lake"), state: join(here, ".assets") }))
   ),
   commands: [streamCommand],

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { Column, defineAsset } from "sakila-assets"
+import { Column, defineAsset, eager } from "sakila-assets"
+import { movalyticsRule } from "./checks.js"
 import { rawCategory, rawFilm, rawFilmCategory, rawLanguage } from "./raw.js"
 
 export const Rating = Column.enum("G", "PG", "PG-13", "R", "NC-17")
@@ -25,9 +26,11 @@ export const cleanFilm = defineAsset({
   key: "clean_film",
   description: "film, typed, as Parquet",
   group: "clean",
+  automation: eager(),
   zone: "clean",
   deps: { raw: rawFilm },
   schema: CleanFilm,
+  checks: movalyticsRule("film_id"),
   sql: ({ inputs }) => `
     SELECT
       CAST(film_id AS INTEGER) AS film_id,
@@ -50,9 +53,11 @@ export const cleanCategory = defineAsset({
   key: "clean_category",
   description: "category, typed, as Parquet",
   group: "clean",
+  automation: eager(),
   zone: "clean",
   deps: { raw: rawCategory },
   schema: Schema.Struct({ category_id: Column.int, name: Column.text, last_update: Column.timestamp }),
+  checks: movalyticsRule("category_id"),
   sql: ({ inputs }) => `
     SELECT CAST(category_id AS INTEGER) AS category_id, name, CAST(last_update AS TIMESTAMP) AS last_update
     FROM ${inputs.raw}`
@@ -62,9 +67,11 @@ export const cleanFilmCategory = defineAsset({
   key: "clean_film_category",
   description: "film_category, typed, as Parquet",
   group: "clean",
+  automation: eager(),
   zone: "clean",
   deps: { raw: rawFilmCategory },
   schema: Schema.Struct({ film_id: Column.int, category_id: Column.int, last_update: Column.timestamp }),
+  checks: movalyticsRule("film_id", "category_id"),
   sql: ({ inputs }) => `
     SELECT CAST(film_id AS INTEGER) AS film_id, CAST(category_id AS INTEGER) AS category_id, CAST(last_update AS TIMESTAMP) AS last_update
     FROM ${inputs.raw}`
@@ -74,9 +81,11 @@ export const cleanLanguage = defineAsset({
   key: "clean_language",
   description: "language, typed, as Parquet",
   group: "clean",
+  automation: eager(),
   zone: "clean",
   deps: { raw: rawLanguage },
   schema: Schema.Struct({ language_id: Column.int, name: Column.text, last_update: Column.timestamp }),
+  checks: movalyticsRule("language_id"),
   sql: ({ inputs }) => `
     SELECT CAST(language_id AS INTEGER) AS language_id, trim(name) AS name, CAST(last_update AS TIMESTAMP) AS last_update
     FROM ${inputs.raw}`

@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { Column, defineAsset } from "sakila-assets"
+import { Column, defineAsset, eager } from "sakila-assets"
+import { oneRowPerFilm } from "./checks.js"
 import { cleanCategory, cleanFilm, cleanFilmCategory, cleanLanguage, Rating } from "./clean.js"
 
 export const FilmCategory = Schema.Struct({
@@ -21,8 +22,10 @@ export const filmCategory = defineAsset({
   key: "film_category",
   description: "film joined with its category and languages",
   group: "curated",
+  automation: eager(),
   deps: { film: cleanFilm, film_category: cleanFilmCategory, category: cleanCategory, language: cleanLanguage },
   schema: FilmCategory,
+  checks: oneRowPerFilm(cleanFilm),
   sql: ({ inputs }) => `
     SELECT f.film_id, f.title, f.description, f.release_year,
            l.name AS language, ol.name AS original_language,

@@ -1,5 +1,5 @@
 import { Chunk, Config, Effect, Option, Schedule, Schema, Stream } from "effect"
-import { Column, defineAsset, defineSource, Lake, outputPath, type AssetDef, type SourceDef } from "sakila-assets"
+import { type AssetDef, Column, defineAsset, defineSource, eager, Lake, outputPath, type SourceDef } from "sakila-assets"
 import { csvLine } from "./csv.js"
 import { bookmarkOf, merged } from "./incremental.js"
 import { SakilaSource, sakilaColumns, sakilaKeys, SourceError, type SakilaTable } from "./SakilaSource.js"
@@ -42,6 +42,7 @@ const rawTable = (table: SakilaTable, upstream: SourceDef<SakilaSource>) => {
     key: `raw_${table}`,
     description: `${table} extracted from the Sakila source to the landing zone as CSV with a header`,
     group: "raw",
+    automation: eager(),
     zone: "landing",
     format: "csv",
     deps: { table: upstream },

@@ -1,5 +1,5 @@
 import { Schema } from "effect"
-import { Column, defineAsset } from "sakila-assets"
+import { Column, defineAsset, eager } from "sakila-assets"
 import { streamingFilms } from "./streaming_films.js"
 
 const counts = {
@@ -20,6 +20,9 @@ export const categoryReport = defineAsset({
   key: "category_report",
   description: "streams per category, every month, with rent / buy / trailer counts",
   group: "reports",
+  automation: eager(),
+  // the report partners read: overdue when new events wait more than 5 minutes to reach it
+  freshness: { maxLag: "5m" },
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ category_name: Column.text, ...counts }),
   sql: ({ inputs }) => `
@@ -33,6 +36,7 @@ export const stateReport = defineAsset({
   key: "state_report",
   description: "streams per state, every month, with rent / buy / trailer counts",
   group: "reports",
+  automation: eager(),
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ state: Column.text, ...counts }),
   sql: ({ inputs }) => `
@@ -46,6 +50,7 @@ export const categoryStateReport = defineAsset({
   key: "category_state_report",
   description: "streams per category and state, every month, with rent / buy / trailer counts",
   group: "reports",
+  automation: eager(),
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ category_name: Column.text, state: Column.text, ...counts }),
   sql: ({ inputs }) => `

@@ -1,9 +1,11 @@
 import { Effect, Schema } from "effect"
-import { Column, defineAsset, defineSource, dep, Lake, monthly, shortHash, timeWindow, type PartitionKey } from "sakila-assets"
+import { Column, defineAsset, defineSource, dep, eager, Lake, monthly, type PartitionKey, shortHash, timeWindow } from "sakila-assets"
+import { monthOverMonth, rejectedLines } from "./checks.js"
 import { landingPrefix } from "./StreamingFeed.js"
 import { checkedLines, LATENESS_MONTHS } from "./streamingRules.js"
 
-export const months = monthly({ start: "2019-01" })
+/** Months from 2019; the month still going is one too, so events landing now reach the reports within minutes. */
+export const months = monthly({ start: "2019-01", includeOpen: true })
 
 const arrivalMonth = /^landing\/streaming\/(\d{4})\/(\d{2})\//
 
@@ -88,6 +90,7 @@ export const streamingChecked = defineAsset({
   key: "streaming_checked",
   description: "every landed line of an arrival month, checked once: the event, or the line with the rule it breaks",
   group: "streaming",
+  automation: eager(),
   zone: "clean",
   partitions: months,
   deps: { landing: streamingLanding },
@@ -137,6 +140,7 @@ export const streamingPartitions = defineAsset({
   key: "streaming_partitions",
   description: "streaming events by UTC month as Parquet; rejected lines kept with their reason",
   group: "streaming",
+  automation: eager(),
   partitions: months,
   deps: { checked: dep(streamingChecked, timeWindow({ startOffset: 0, endOffset: LATENESS_MONTHS })) },
   schema: StreamingEvent,
@@ -144,6 +148,7 @@ export const streamingPartitions = defineAsset({
     SELECT event_time, event_type, film_id, distributor, platform, state, event_timestamp, landing_month
     FROM ${inputs.checked}
     WHERE reason IS NULL AND strftime(event_time, '%Y-%m') = '${partition}'`,
+  checks: [...rejectedLines, monthOverMonth],
   sideOutputs: {
     rejected: {
       schema: RejectedLine,

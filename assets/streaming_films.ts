@@ -1,5 +1,6 @@
 import { Schema } from "effect"
-import { Column, defineAsset } from "sakila-assets"
+import { Column, defineAsset, eager } from "sakila-assets"
+import { filmInCatalogue } from "./checks.js"
 import { Rating } from "./clean.js"
 import { filmCategory } from "./film_category.js"
 import { EventType, months, streamingPartitions } from "./streaming.js"
@@ -23,9 +24,11 @@ export const streamingFilms = defineAsset({
   key: "streaming_films",
   description: "every stream enriched with its film and category, monthly",
   group: "curated",
+  automation: eager(),
   partitions: months,
   deps: { streams: streamingPartitions, films: filmCategory },
   schema: StreamingFilm,
+  checks: [filmInCatalogue(filmCategory)],
   sql: ({ inputs }) => `
     SELECT s.event_time, s.event_type, s.film_id, f.title, f.rating, f.language, f.category_id, f.category_name,
            s.distributor, s.platform, s.state

@@ -7,6 +7,7 @@
  *   npm run bench:api                      (BENCH_MATERIALIZATIONS=1000000, BENCH_SECONDS=8, BENCH_CONNECTIONS=10;
  *                                           BENCH_DIR=/some/dir keeps the filled store for the next run)
  */
+import { contextAt } from "../runtime/partitions/PartitionsDefinition.js"
 import { fork } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
@@ -112,7 +113,7 @@ const fill = (dir: string) =>
           if (count >= TOTAL) break
           const id = newId("m")
           for (const e of graph.inputs(def.key)) {
-            const mapped = e.mapping.upstream(p ?? undefined)
+            const mapped = e.mapping.upstream(p ?? undefined, contextAt())
             const ups: ReadonlyArray<PartitionKey | null> = mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? MONTHS : mapped.keys
             for (const up of ups) {
               const producer = graph.get(e.upstream)._tag === "Source" ? observations.get(`${e.upstream}|${up ?? ""}`) : latest.get(`${e.upstream}|${up ?? ""}`)

@@ -42,7 +42,7 @@ import { materialize } from "../runtime/execute/materialize.js"
 import { defineProject, projectLayer } from "../runtime/project/Project.js"
 import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import { fillMysqlStore, fillStore, noopFloor, readRaw, readRawMysql } from "./filledStore.js"
-import { noopGraph, syntheticGraph } from "./syntheticGraph.js"
+import { noopGraph, syntheticGraph, threeYearsOfDays } from "./syntheticGraph.js"
 
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
@@ -115,11 +115,15 @@ const mysqlReachable = await Mysql.createConnection({ uri: mysqlAdmin, connectTi
   async (c) => (await c.end(), true),
   (e: Error) => (console.log(`MariaDB at ${mysqlAdmin} unreachable (${e.message}): its status rows are left out`), false)
 )
-const statusSizes = quick ? [300] : [1_000, 10_000]
+// monthly graphs (120 partitions an asset) at two sizes, and a daily one (1,095 an asset: three years of days)
+const statusCases = [
+  ...(quick ? [300] : [1_000, 10_000]).map((size) => ({ size, daily: false })),
+  { size: quick ? 60 : 1_000, daily: true }
+]
 for (const storeKind of ["SQLite", "MariaDB"] as const) {
   if (storeKind === "MariaDB" && !mysqlReachable) continue
-  for (const size of statusSizes) {
-    const { assets } = syntheticGraph(size)
+  for (const { size, daily } of statusCases) {
+    const { assets } = daily ? syntheticGraph(size, 7, threeYearsOfDays) : syntheticGraph(size)
     const graph = buildGraph(assets)
     const dir = mkdtempSync(join(tmpdir(), "bench-status-"))
     const file = join(dir, "events.sqlite")
@@ -155,7 +159,7 @@ for (const storeKind of ["SQLite", "MariaDB"] as const) {
       }
       if (fresh !== total) throw new Error(`the filled store should be all FRESH: ${fresh} of ${total}`)
       rows.push({
-        question: `status of ${size} assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)${storeKind === "SQLite" ? "" : " on MariaDB"}`,
+        question: `status of ${size} ${daily ? "daily " : ""}assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)${storeKind === "SQLite" ? "" : " on MariaDB"}`,
         size,
         figure: median(status),
         baseline: median(raw),

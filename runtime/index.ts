@@ -8,6 +8,7 @@ export {
   AssetDefinitionError,
   defineSource,
   dep,
+  selfDependency,
   outputPath,
   partitionFolder,
   sideOutputPath,
@@ -15,6 +16,7 @@ export {
   type AssetDef,
   type Compute,
   type ComputeContext,
+  type ComputeResult,
   type Dependency,
   type FileFormat,
   type InputFiles,
@@ -25,14 +27,31 @@ export {
   type Zone
 } from "./asset/Asset.js"
 export { AssetKey, assetKey } from "./asset/AssetKey.js"
+export { MergeCounts, type MergeIncremental, type Materialization as MaterializationKind } from "./asset/materialization.js"
+export { keysOf, primaryKey, references, type KeyRole } from "./asset/keys.js"
 export { codeVersionOf, shortHash } from "./asset/codeVersion.js"
 export { Column, columnsOf, type ColumnSpec, type SqlType } from "./asset/columns.js"
-export { monthly, PartitionError, parsePartition, type MonthlyPartitions } from "./partitions/MonthlyPartitions.js"
+export {
+  daily,
+  hourly,
+  monthly,
+  weekly,
+  yearly,
+  type TimeWindowOptions,
+  type TimeWindowPartitions,
+  type WeeklyOptions
+} from "./partitions/TimeWindowPartitions.js"
+export { staticPartitions, type StaticPartitions } from "./partitions/StaticPartitions.js"
+export { dynamicPartitions, type DynamicPartitions } from "./partitions/DynamicPartitions.js"
+export { multiPartitions, type MultiPartitions } from "./partitions/MultiPartitions.js"
+export { contextAt, PartitionError, type PartitionContext, type PartitionsDefinition, type Window } from "./partitions/PartitionsDefinition.js"
 export { addMonths, currentMonth, monthBounds, PartitionKey } from "./partitions/PartitionKey.js"
-export type { PartitionMapping, UpstreamPartitions } from "./partitions/mappings/PartitionMapping.js"
+export type { MappingSides, PartitionMapping, UpstreamPartitions } from "./partitions/mappings/PartitionMapping.js"
 export { allPartitions as allPartitionsMapping } from "./partitions/mappings/allPartitions.js"
 export { identity as identityMapping } from "./partitions/mappings/identity.js"
-export { timeWindow } from "./partitions/mappings/timeWindow.js"
+export { timeWindow, type TimeWindowMappingOptions } from "./partitions/mappings/timeWindow.js"
+export { staticMapping } from "./partitions/mappings/staticMapping.js"
+export { dimension as dimensionMapping } from "./partitions/mappings/dimension.js"
 export { wholeUpstream } from "./partitions/mappings/wholeUpstream.js"
 export { parseSelection, resolveSelection, SelectionError } from "./graph/Selection.js"
 export { buildGraph, type AssetGraph } from "./graph/AssetGraph.js"

@@ -9,7 +9,14 @@ import { join, resolve } from "node:path"
 import { build } from "esbuild"
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
-const only = process.argv[2] // "lib" or "cli": one half
+const only = process.argv[2] // "lib" or "cli": one half; "page": the web page alone
+
+// the web page (ui-api/page/): its TypeScript bundled with its libraries into dist/page/, beside its HTML and CSS
+if (only !== "cli") {
+  const { buildPage } = await import("../ui-api/page/build.mjs")
+  await buildPage(resolve("."))
+  if (only === "page") process.exit(0)
+}
 
 /** Packages the bundle leaves as imports: every dependency but the Effect family (which must be one copy, inside). */
 const external = Object.keys(pkg.dependencies).filter((d) => d !== "effect" && !d.startsWith("@effect/"))

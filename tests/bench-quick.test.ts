@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process"
+import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 
@@ -20,6 +21,38 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets all fresh, ms per asset \| [\d.]+ \|/m)
     expect(run.stdout).toMatch(/^peak RSS \d+ MB$/m)
   })
+
+  it("bench/ui.ts prints its table: time to first render of the graph and the asset page at scale, in Chromium, against GET /api/health", () => {
+    if (!existsSync("/usr/bin/chromium") && process.env["CI"] !== "true") return console.log("bench/ui.ts skipped: no Chromium at /usr/bin/chromium")
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/ui.ts", "--quick"], { encoding: "utf8" })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    for (const row of ["graph of 200 assets in 8 groups", "asset page, one of 200 assets", "graph with an asset of 2000 partitions", "asset page with 2000 partitions"]) {
+      expect(run.stdout).toMatch(new RegExp(`^\\| ${row} \\| \\d+ \\| \\d+ \\| [\\d.]+x \\| under 2000 ms \\| (yes|no) \\|$`, "m"))
+    }
+    // the browser gets a bar of buckets, never the partition space
+    expect(run.stdout).toMatch(/^the page's health bar: \d+ buckets in [\d.]+ KB, where the whole partition list would be \d+ KB$/m)
+    expect(run.stdout).toMatch(/^peak RSS \d+ MB/m)
+  })
+
+  it("bench/checks.ts prints its table: status with 5 checks per asset and a no-op materialization with its checks, each against the same without", () => {
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/checks.ts", "--quick"], { encoding: "utf8" })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    // the bench checks that status showed every failing result and that every check ran before it reports
+    expect(run.stdout).toMatch(/^\| status of 200 assets × 5 checks \(\d+ check results, \d+ failing or warned\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \| under 1000 ms \| (yes|no) \|$/m)
+    expect(run.stdout).toMatch(/^\| materialize 60 no-op assets × 5 checks, ms per asset \| [\d.]+ \| [\d.]+ \| [\d.]+x \| checks add under 20% \| (yes|no) \|$/m)
+    expect(run.stdout).toMatch(/^peak RSS \d+ MB$/m)
+  })
+
+  it("bench/ingest.ts prints its tables: records/s of the ingest endpoint against a plain route (1 and 10 clients), and the lag from a generated event to category_report", () => {
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/ingest.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    for (const row of ["1 client, batches of 500", "10 clients, batches of 500"]) {
+      expect(run.stdout).toMatch(new RegExp(`^\\| ${row} +\\| +\\d+ \\| +\\d+ \\| +[\\d.]+x \\| +> 20000 \\| +(yes|no) \\|$`, "m"))
+    }
+    expect(run.stdout).toMatch(/^peak RSS: ingest server \d+ MB, plain server \d+ MB$/m)
+    // the bench waits until the report counts every event it sent before it reports the lags
+    expect(run.stdout).toMatch(/^\| 100 records\/s, serve --daemon +\| +2 \| +1 \| +[\d.]+ \| +[\d.]+ \| +< 8 \| +(yes|no) \|$/m)
+  }, 300_000)
 
   it("bench/cli.ts prints its table: --help, list, a no-op materialize and status as processes, against node -e 0", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/cli.ts", "--quick"], { encoding: "utf8" })

@@ -7,6 +7,8 @@ import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
 import { BackfillStore } from "../runtime/backfill/BackfillStore.js"
+import type { CheckResult } from "../runtime/checks/CheckResult.js"
+import { CheckStore } from "../runtime/checks/CheckStore.js"
 import type { BackfillTask } from "../runtime/backfill/records.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { LeaseStore } from "../runtime/lease/LeaseStore.js"
@@ -21,7 +23,7 @@ const mysql = await mysqlAvailability()
 interface Backend {
   readonly name: string
   readonly skip: boolean
-  readonly open: () => Promise<{ layer: Layer.Layer<EventStore | BackfillStore | LeaseStore, unknown>; close: () => Promise<void> }>
+  readonly open: () => Promise<{ layer: Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore, unknown>; close: () => Promise<void> }>
 }
 
 const backends: ReadonlyArray<Backend> = [
@@ -105,7 +107,7 @@ describe("the SQLite event store shared by processes", () => {
 })
 
 describe.each(backends)("event store contract on $name", (backend) => {
-  let runtime: ManagedRuntime.ManagedRuntime<EventStore | BackfillStore | LeaseStore, unknown>
+  let runtime: ManagedRuntime.ManagedRuntime<EventStore | BackfillStore | LeaseStore | CheckStore, unknown>
   let close: () => Promise<void>
   const run = <A, E>(f: (store: EventStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(EventStore, f))
 
@@ -289,5 +291,82 @@ describe.each(backends)("event store contract on $name", (backend) => {
     expect(await backfills((b) => b.failedAmong(id, ["t0", "t2"]))).toEqual(["t0"])
     // the window starts where it is told to
     expect((await backfills((b) => b.open(id, 10, 2))).map((t) => t.taskId)).toEqual(["t2"])
+  })
+
+  it.skipIf(backend.skip)("stores check results in one write, keeps each check's latest per partition, pages them per materialization and counts versions", async () => {
+    const checks = <A, E>(f: (c: CheckStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(CheckStore, f))
+    const asset = key(`checked_${Math.random().toString(36).slice(2, 8)}`)
+    const aResult = (partition: string | null, check: string, materializationId: string, over: Partial<CheckResult> = {}): CheckResult => ({
+      id: newId("k"),
+      asset,
+      partition: partition === null ? null : month(partition),
+      check,
+      checkVersion: "v1",
+      severity: "error",
+      blocking: true,
+      status: "PASSED",
+      materializationId,
+      runId: "r-contract",
+      failingRows: 0,
+      sample: [],
+      message: "no failing rows",
+      metadata: {},
+      at: new Date().toISOString(),
+      durationMs: 3,
+      ...over
+    })
+    const [m1, m2, m3] = [newId("m"), newId("m"), newId("m")]
+    await checks((c) => c.record([aResult("2023-01", "not_null_id", m1), aResult("2023-01", "unique_id", m1), aResult("2023-02", "not_null_id", m2)]))
+    // March's output is blocked by one check and warned by another; the sample and metadata come back as stored
+    await checks((c) =>
+      c.record([
+        aResult("2023-03", "not_null_id", m3, { status: "FAILED", failingRows: 2, sample: [{ id: null, note: "ünïcode ✓" }], message: "2 failing rows" }),
+        aResult("2023-03", "rows_vs_last", m3, { severity: "warn", blocking: false, status: "WARNED", failingRows: null, metadata: { ratio: 0.4 } })
+      ])
+    )
+    await checks((c) => c.record([]))
+    expect((await checks((c) => c.latest([asset]))).length).toBe(5)
+    const failing = await checks((c) => c.latest([asset], { failing: true }))
+    expect(failing.map((r) => `${r.partition} ${r.check} ${r.status}`).sort()).toEqual(["2023-03 not_null_id FAILED", "2023-03 rows_vs_last WARNED"])
+    expect(failing.find((r) => r.status === "FAILED")).toMatchObject({ failingRows: 2, sample: [{ id: null, note: "ünïcode ✓" }], blocking: true, runId: "r-contract" })
+    expect(failing.find((r) => r.status === "WARNED")).toMatchObject({ failingRows: null, metadata: { ratio: 0.4 }, blocking: false, severity: "warn" })
+
+    // a later result of the same check replaces the latest, not the history; a new version is counted apart
+    await checks((c) => c.record([aResult("2023-03", "not_null_id", m3, { runId: null, checkVersion: "v2" })]))
+    expect((await checks((c) => c.latest([asset], { partition: month("2023-03") }))).map((r) => `${r.check} ${r.status} ${r.checkVersion}`).sort()).toEqual([
+      "not_null_id PASSED v2",
+      "rows_vs_last WARNED v1"
+    ])
+    expect((await checks((c) => c.versions([asset]))).map((v) => `${v.check} ${v.checkVersion} ${v.partitions}`).sort()).toEqual([
+      "not_null_id v1 2",
+      "not_null_id v2 1",
+      "rows_vs_last v1 1",
+      "unique_id v1 1"
+    ])
+
+    // history: newest materialization first, each with all its results, a cursor for the next page
+    const page1 = await checks((c) => c.history({ asset, limit: 2 }))
+    expect([...new Set(page1.map((r) => r.materializationId))]).toEqual([m3, m2])
+    expect(page1.filter((r) => r.materializationId === m3)).toHaveLength(3)
+    const page2 = await checks((c) => c.history({ asset, limit: 2, before: m2 }))
+    expect(page2.map((r) => r.materializationId)).toEqual([m1, m1])
+    expect((await checks((c) => c.history({ asset, partition: month("2023-02"), limit: 10 }))).map((r) => r.materializationId)).toEqual([m2])
+    expect(await checks((c) => c.latest([key("nothing_here")]))).toEqual([])
+  })
+
+  it.skipIf(backend.skip)("keeps dynamic partitions' keys in the order added, adds each once, removes and says what it did", async () => {
+    expect((await run((s) => s.dynamicPartitions)).get("partners")).toBeUndefined()
+    expect(await run((s) => s.addDynamicPartitions("partners", ["acme", "globex", "acme"]))).toEqual(["acme", "globex"])
+    expect(await run((s) => s.addDynamicPartitions("partners", ["globex", "initech"]))).toEqual(["initech"])
+    await run((s) => s.addDynamicPartitions("regions", ["europe"]))
+    const all = await run((s) => s.dynamicPartitions)
+    expect(all.get("partners")).toEqual(["acme", "globex", "initech"])
+    expect(all.get("regions")).toEqual(["europe"])
+    expect(await run((s) => s.removeDynamicPartitions("partners", ["globex", "nobody"]))).toEqual(["globex"])
+    expect((await run((s) => s.dynamicPartitions)).get("partners")).toEqual(["acme", "initech"])
+    // keys longer than a month: a multi-partition key is stored and read back whole
+    const long = aMaterialization("hourly_sales", "2024-01-31-23:00|europe-west")
+    await run((s) => s.recordMaterialization(long))
+    expect((await run((s) => s.currentMaterializations([key("hourly_sales")])))[0]!.partition).toBe("2024-01-31-23:00|europe-west")
   })
 })

@@ -6,7 +6,7 @@ import { Column } from "../runtime/asset/columns.js"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
 import { resolveSelection } from "../runtime/graph/Selection.js"
 import { GraphInvalid } from "../runtime/graph/validate.js"
-import { monthly } from "../runtime/partitions/MonthlyPartitions.js"
+import { monthly } from "../runtime/partitions/TimeWindowPartitions.js"
 import { identity } from "../runtime/partitions/mappings/identity.js"
 import { Effect } from "effect"
 

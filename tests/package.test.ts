@@ -265,14 +265,17 @@ describe("the package (npm pack, installed outside the repository)", () => {
       "dist/entries/duckdb.d.ts",
       "dist/cli/main.js",
       "dist/cli/shared-exports.json",
-      "ui-api/page/index.html",
+      "dist/page/index.html",
+      "dist/page/app.js",
+      "dist/page/style.css",
       "templates/project/assets.config.ts",
       "templates/project/README.md",
       "templates/project/gitignore"
     ]) {
       expect(files, needed).toContain(needed)
     }
-    expect(files.filter((f) => f.startsWith("ui-api/page/")).length).toBeGreaterThan(1)
+    // the page ships built: its sources stay behind
+    expect(files.filter((f) => f.startsWith("ui-api/page/"))).toEqual([])
     expect(files.filter((f) => /^(tests|assets|bench|scripts|\.ci)\//.test(f) || f.startsWith("dist/tests/") || f.startsWith("dist/assets/"))).toEqual([])
     expect(files.filter((f) => f === "assets.config.ts" || f.startsWith("dist/bin/") || f === ".tsbuildinfo" || f.endsWith(".tsbuildinfo"))).toEqual([])
     // TypeScript only as declarations; the one exception is the scaffold's configuration, which init copies

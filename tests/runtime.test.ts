@@ -8,7 +8,7 @@ import { shortHash } from "../runtime/asset/codeVersion.js"
 import { Column } from "../runtime/asset/columns.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { Lake } from "../runtime/lake/Lake.js"
-import { monthly } from "../runtime/partitions/MonthlyPartitions.js"
+import { monthly } from "../runtime/partitions/TimeWindowPartitions.js"
 import { fromMonthIndex, monthIndex, type PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { outcomeStates, testProject, type TestProject } from "./support/testProject.js"
 

@@ -6,12 +6,19 @@ import { encodeError, InternalError, isApiError, MethodNotAllowed, PayloadTooLar
 import { openApiDocument } from "./openapi.js"
 import { runOn, type ApiRouter } from "./route.js"
 import { assetsRouter } from "./routes/assets.js"
+import { checksRouter } from "./routes/checks.js"
 import { graphRouter } from "./routes/graph.js"
 import { lineageRouter } from "./routes/lineage.js"
 import { materializationsRouter } from "./routes/materializations.js"
 import { healthRouter, pageRouter } from "./routes/meta.js"
+import { partitionsRouter } from "./routes/partitions.js"
 import { previewRouter } from "./routes/preview.js"
 import { runsRouter } from "./routes/runs.js"
+import { backfillsRouter } from "./routes/backfills.js"
+import { partitionHealthRouter } from "./routes/health.js"
+import { liveRouter } from "./routes/live.js"
+import { streamsRouter } from "./routes/streams.js"
+import { ticksRouter } from "./routes/ticks.js"
 import { ReadModel } from "./cachedStore.js"
 import { responseCache } from "./responseCache.js"
 import { hostGuard } from "./sameOrigin.js"
@@ -32,10 +39,17 @@ export const makeApp = (runtime: ApiRuntime) => {
     healthRouter(runtime),
     assetsRouter(runtime),
     materializationsRouter(runtime),
+    checksRouter(runtime),
     lineageRouter(runtime),
     previewRouter(runtime),
     graphRouter(runtime),
-    runsRouter(runtime)
+    runsRouter(runtime),
+    partitionsRouter(runtime),
+    backfillsRouter(runtime),
+    partitionHealthRouter(runtime),
+    liveRouter(runtime),
+    streamsRouter(runtime),
+    ticksRouter(runtime)
   ]
   let document: unknown
   const mounts = [...api.map((router) => ({ prefix: "/api", router }))]

@@ -18,6 +18,15 @@ export class UnknownRun extends Schema.TaggedError<UnknownRun>()("UnknownRun", {
   static readonly status = 404
 }
 
+export class UnknownBackfill extends Schema.TaggedError<UnknownBackfill>()("UnknownBackfill", { message: Schema.String }) {
+  static readonly status = 404
+}
+
+/** A backfill asked to do what its state does not allow (cancel a finished one, resume one a worker is running). */
+export class BackfillConflict extends Schema.TaggedError<BackfillConflict>()("BackfillConflict", { message: Schema.String }) {
+  static readonly status = 409
+}
+
 export class NotMaterialized extends Schema.TaggedError<NotMaterialized>()("NotMaterialized", { message: Schema.String }) {
   static readonly status = 404
 }
@@ -85,6 +94,8 @@ export const apiErrors = [
   UnknownAsset,
   UnknownMaterialization,
   UnknownRun,
+  UnknownBackfill,
+  BackfillConflict,
   NotMaterialized,
   RouteNotFound,
   InvalidPartition,

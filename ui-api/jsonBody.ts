@@ -4,11 +4,12 @@ import { InvalidInput, PayloadTooLarge } from "./errors.js"
 export const MAX_BODY_BYTES = 64 * 1024
 export const MAX_BODY_DEPTH = 32
 
-const tooLarge = () => new PayloadTooLarge({ message: `the request body is over ${MAX_BODY_BYTES / 1024} KiB: send only the fields the route takes` })
+const tooLarge = (max: number) =>
+  new PayloadTooLarge({ message: `the request body is over ${max >= 1024 * 1024 ? `${max / 1024 / 1024} MiB` : `${max / 1024} KiB`}: send only the fields the route takes` })
 
 /** The body as text, reading no more than the bound whatever Content-Length claims (a chunked body has none). */
-const readCapped = async (request: Request): Promise<string> => {
-  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge()
+const readCapped = async (request: Request, max: number): Promise<string> => {
+  if (Number(request.headers.get("content-length") ?? 0) > max) throw tooLarge(max)
   if (request.body === null) return ""
   const reader = request.body.getReader()
   const chunks: Array<Uint8Array> = []
@@ -19,7 +20,7 @@ const readCapped = async (request: Request): Promise<string> => {
     })
     if (done) break
     size += value.byteLength
-    if (size > MAX_BODY_BYTES) throw tooLarge()
+    if (size > max) throw tooLarge(max)
     chunks.push(value)
   }
   return new TextDecoder().decode(Buffer.concat(chunks))
@@ -42,9 +43,9 @@ const nestsDeeper = (text: string, max: number): boolean => {
   return false
 }
 
-/** A route's JSON body, bounded in size and depth; what is not JSON is a 400 like any bad input. */
-export const readJsonBody = async (request: Request): Promise<unknown> => {
-  const text = await readCapped(request)
+/** A route's JSON body, bounded in size (`max` bytes, e.g. a batch of records) and depth; what is not JSON is a 400 like any bad input. */
+export const readJsonBody = async (request: Request, max = MAX_BODY_BYTES): Promise<unknown> => {
+  const text = await readCapped(request, max)
   if (nestsDeeper(text, MAX_BODY_DEPTH)) {
     throw new InvalidInput({ message: `the request body nests deeper than ${MAX_BODY_DEPTH} levels: send a flat JSON object`, issues: [] })
   }

@@ -29,6 +29,8 @@ export interface RouteSpec {
   readonly body?: AnySchema
   readonly responses: Readonly<Record<number, ResponseSpec>>
   readonly errors: ReadonlyArray<ApiErrorClass>
+  /** a body larger than this is 413 PayloadTooLarge (default 64 KiB: a few fields) */
+  readonly maxBodyBytes?: number
   /** "write" routes need the token whenever one is configured; "public" ones (the page) never do */
   readonly access: "read" | "write" | "public"
 }
@@ -115,7 +117,7 @@ export class ApiRouter {
         const denied = authorize(await this.auth, spec.access, c.req.header("authorization"))
         if (denied !== undefined) throw denied
       }
-      const json = body !== undefined ? await readJsonBody(c.req.raw) : undefined
+      const json = body !== undefined ? await readJsonBody(c.req.raw, spec.maxBodyBytes) : undefined
       const input = {
         params: decode("path", params, () => c.req.param()),
         query: decode("query", query, () => c.req.query()),

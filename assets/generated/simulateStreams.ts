@@ -28,7 +28,8 @@ export const US_STATES = [
   "Vermont", "Virginia", "Washington", "West Virginia", "Wisconsin", "Wyoming"
 ] as const
 
-const EVENT_WEIGHTS: ReadonlyArray<readonly [string, number]> = [["rent", 0.3], ["buy", 0.1], ["trailer", 0.6]]
+/** How often each event type comes (the KDG template of the original pipeline weighs them the same). */
+export const EVENT_WEIGHTS: ReadonlyArray<readonly [string, number]> = [["rent", 0.3], ["buy", 0.1], ["trailer", 0.6]]
 const OFFSETS: ReadonlyArray<readonly [number, string]> = [
   [-480, "-08:00"], [-420, "-07:00"], [-300, "-05:00"], [-240, "-04:00"], [0, "+00:00"], [60, "+01:00"], [120, "+02:00"]
 ]
@@ -36,7 +37,7 @@ const DAY = 86400
 const LATE_WINDOW = 2 * DAY
 // Late events reach Firehose within the first hours of the next month.
 const LATE_MAX_DELAY = 6 * 3600
-const FILM_COUNT = 1000
+export const FILM_COUNT = 1000
 
 const PAD2 = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, "0"))
 const p2 = (n: number): string => PAD2[n] as string

@@ -10,6 +10,7 @@ import { Lake } from "../../runtime/lake/Lake.js"
 import { AthenaQueries, costOf, type AthenaError, type QueryResult, type QueryRun } from "./AthenaQueries.js"
 import { Catalog, type TableDef } from "./Catalog.js"
 import { toAthena } from "./dialect.js"
+import { makeAthenaViews } from "./AthenaViews.js"
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`
@@ -56,12 +57,16 @@ export const layer = Layer.effect(
 
     const table = (def: TableDef) => `${db}.${ident(def.table)}`
 
-    const partitionFilter = (parts: ReadonlyArray<{ year: string; month: string }>) => {
-      const unique = [...new Map(parts.map((p) => [`${p.year}-${p.month}`, p])).values()]
-      return `(${unique.map((p) => `("year" = ${lit(p.year)} AND "month" = ${lit(p.month)})`).join(" OR ")})`
+    const partitionFilter = (parts: ReadonlyArray<Readonly<Record<string, string>>>) => {
+      const unique = [...new Map(parts.map((p) => [JSON.stringify(p), p])).values()]
+      return `(${unique.map((p) => `(${Object.entries(p).map(([k, v]) => `${ident(k)} = ${lit(v)}`).join(" AND ")})`).join(" OR ")})`
     }
 
     const relation = (input: InputFiles): string => {
+      // a view upstream reads as the SQL it was created with, translated with the query that reads it
+      if (input.view !== undefined) return `(${input.view.sql})`
+      // an output this engine wrote to staging (a check reads it before it is published) is its stage table
+      if (input.paths.length === 1 && stats.has(input.paths[0]!) && /^\.staging\//.test(input.paths[0]!)) return `(SELECT * FROM ${db}.${ident(stageTable(input.paths[0]!))})`
       if (input.paths.length === 0) {
         const cols =
           input.format === "jsonl" || input.columns === undefined
@@ -190,6 +195,7 @@ export const layer = Layer.effect(
         return r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c.name, jsonValue(c.type, row[i] ?? null)])))
       })
 
-    return Engine.of({ dialect: "athena", relation, write, inspect, check: checkInTurn("athena", inspect, violations), query })
+    const views = makeAthenaViews({ database: catalog.database, run, select, ensureReferenced, columnsOfTable, usage })
+    return Engine.of({ dialect: "athena", relation, write, inspect, check: checkInTurn("athena", inspect, violations), query, createView: views.createView })
   })
 )

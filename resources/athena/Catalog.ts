@@ -3,6 +3,7 @@ import type { AnyAssetDef, FileFormat } from "../../runtime/asset/Asset.js"
 import { columnsOf, type ColumnSpec } from "../../runtime/asset/columns.js"
 import { createTable } from "../../runtime/asset/ddl.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
+import { contextAt, type PartitionsDefinition } from "../../runtime/partitions/PartitionsDefinition.js"
 import type { Committed } from "../s3/S3Lake.js"
 import { AthenaError, AthenaQueries } from "./AthenaQueries.js"
 
@@ -12,6 +13,8 @@ export interface TableDef {
   readonly columns: ReadonlyArray<ColumnSpec>
   readonly format: FileFormat
   readonly partitioned: boolean
+  /** the partition columns, in folder order (`year`, `month`; `region` too for a month x region asset) */
+  readonly partitionKeys?: ReadonlyArray<string>
   /** lake path of the table's folder, ending in "/" */
   readonly base: string
   /** landing sources: where a month's files are, with ${year} and ${month} (partition projection, nothing to register) */
@@ -20,7 +23,19 @@ export interface TableDef {
 
 export interface Located {
   readonly def: TableDef
-  readonly partition: { readonly year: string; readonly month: string } | undefined
+  /** the partition's values by partition column, in folder order */
+  readonly partition: Readonly<Record<string, string>> | undefined
+}
+
+/** A partitioned table's partition columns: `year`, `month` unless its definition writes other folders. */
+export const keysOfTable = (def: TableDef): ReadonlyArray<string> => def.partitionKeys ?? ["year", "month"]
+
+/** The Hive folder names an asset's partitions are written under (`year=2023/month=08/region=europe/`). */
+const partitionKeysOf = (partitions: PartitionsDefinition): ReadonlyArray<string> | undefined => {
+  const sample = partitions.keys(contextAt())[0]
+  const folder = sample === undefined ? undefined : partitions.folder(sample)
+  const names = folder === undefined ? [] : [...folder.matchAll(/([^/=]+)=[^/]*\//g)].map((m) => m[1]!)
+  return names.length === 0 || names.join(",") === "year,month" ? undefined : names
 }
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`
@@ -37,14 +52,18 @@ export const tablesOf = (assets: ReadonlyArray<AnyAssetDef>): ReadonlyArray<Tabl
       const template = `${sample.slice(0, y)}\${year}${sample.slice(y + 4, m)}\${month}${sample.slice(m + 2)}`
       return [{ table: a.key, columns: [{ name: "line", type: { _tag: "Text" }, nullable: true }], format: "jsonl", partitioned: true, base: sample.slice(0, y), template }]
     }
-    const own: TableDef = { table: a.key, columns: a.columns, format: a.format, partitioned: a.partitions !== undefined, base: `${a.zone}/${a.key}/` }
+    // a view is created by its engine, not registered over files
+    if (a.materialization === "view") return []
+    const keys = a.partitions === undefined ? undefined : partitionKeysOf(a.partitions)
+    const own: TableDef = { table: a.key, columns: a.columns, format: a.format, partitioned: a.partitions !== undefined, base: `${a.zone}/${a.key}/`, ...(keys ? { partitionKeys: keys } : {}) }
     const sides = Object.entries(a.sideOutputs).map(
       ([name, side]): TableDef => ({
         table: `${a.key}_${name}`,
         columns: columnsOf(side.schema),
         format: "parquet",
         partitioned: a.partitions !== undefined,
-        base: `${a.zone}/${a.key}/_${name}/`
+        base: `${a.zone}/${a.key}/_${name}/`,
+        ...(keys ? { partitionKeys: keys } : {})
       })
     )
     return [own, ...sides]
@@ -61,10 +80,15 @@ export const locate = (tables: ReadonlyArray<TableDef>, path: string): Located |
       if (m !== null) return { def, partition: { year: m[1]!, month: m[2]! } }
       continue
     }
-    const m = /^(?:year=(\d{4})\/month=(\d{2})\/)?[^/]+$/.exec(rest)
+    const m = /^((?:[^/=]+=[^/]+\/)*)[^/]+$/.exec(rest)
     if (m === null) continue
-    if (def.partitioned !== (m[1] !== undefined)) continue
-    return { def, partition: m[1] === undefined ? undefined : { year: m[1], month: m[2]! } }
+    const pairs = [...m[1]!.matchAll(/([^/=]+)=([^/]+)\//g)].map((p) => [p[1]!, p[2]!] as const)
+    if (!def.partitioned) {
+      if (pairs.length > 0) continue
+      return { def, partition: undefined }
+    }
+    if (pairs.map(([k]) => k).join(",") !== keysOfTable(def).join(",")) continue
+    return { def, partition: Object.fromEntries(pairs) }
   }
   return undefined
 }
@@ -73,7 +97,7 @@ export const locate = (tables: ReadonlyArray<TableDef>, path: string): Located |
 export const tableDdl = (def: TableDef, lakeRoot: string): string => {
   const location = `${lakeRoot.replace(/\/+$/, "")}/${def.base}`
   const head = createTable(def.table, def.columns, "athena")
-  const partitioned = def.partitioned ? "\nPARTITIONED BY (`year` string, `month` string)" : ""
+  const partitioned = def.partitioned ? `\nPARTITIONED BY (${keysOfTable(def).map((k) => `\`${k}\` string`).join(", ")})` : ""
   switch (def.format) {
     case "parquet":
       return `${head}${partitioned}\nSTORED AS PARQUET\nLOCATION ${lit(location)}\nTBLPROPERTIES ('parquet.compression' = 'ZSTD')`
@@ -89,7 +113,7 @@ export const tableDdl = (def: TableDef, lakeRoot: string): string => {
   }
 }
 
-const partitionSpec = (p: { year: string; month: string }) => `(\`year\` = ${lit(p.year)}, \`month\` = ${lit(p.month)})`
+const partitionSpec = (p: Readonly<Record<string, string>>) => `(${Object.entries(p).map(([k, v]) => `\`${k}\` = ${lit(v)}`).join(", ")})`
 
 /** The statements that point a committed output's table (or partition) at its new version folder, in one step each. */
 export const switchDdl = (located: Located, location: string): ReadonlyArray<string> =>

@@ -41,6 +41,11 @@ const RULES: Record<string, Rule> = {
   // NULL for anything but an object, and for an object that repeats a key (a map cannot hold it twice)
   json_keys: ([j]) => `map_keys(try(CAST(json_parse(${j}) AS map(varchar, json))))`,
   strftime: ([ts, fmt]) => `date_format(${ts}, ${fmt})`,
+  // a text date in a format both spell alike (%d, %b, %Y, %m): NULL when it does not parse
+  try_strptime: ([s, fmt]) => `try(date_parse(${s}, ${fmt}))`,
+  strptime: ([s, fmt]) => `date_parse(${s}, ${fmt})`,
+  // Unix seconds as an instant (timestamp with time zone in both)
+  to_timestamp: ([x]) => `from_unixtime(${x})`,
   // DuckDB's timezone(zone, timestamptz) is the wall-clock time in that zone, without a zone
   timezone: ([zone, ts]) => `CAST(at_timezone(${ts}, ${zone}) AS timestamp)`,
   try_cast: ([arg]) => {

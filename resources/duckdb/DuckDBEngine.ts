@@ -9,6 +9,7 @@ import { contractChecks } from "../../runtime/engine/contractChecks.js"
 import { Engine, EngineError } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import { DuckDB } from "./DuckDB.js"
+import { CATALOG_FILE, makeViews } from "./DuckDBViews.js"
 
 export const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`
@@ -31,6 +32,8 @@ export const layer = Layer.effect(
     const fileList = (paths: ReadonlyArray<string>) => `[${paths.map((p) => quote(lake.locate(p))).join(", ")}]`
 
     const relation = (input: InputFiles): string => {
+      // a view upstream reads as the SQL it was created with (the catalog file is not attached to read it)
+      if (input.view !== undefined) return `(${input.view.sql})`
       // the recorded versions when the runtime resolved them, so a query reads exactly what its record names
       const files = input.locations ?? input.paths
       if (files.length === 0) {
@@ -107,16 +110,16 @@ export const layer = Layer.effect(
     /**
      * The common case in one scan: count, content hash (the same expressions as inspect), whether the row type is
      * exactly the declared one (typeof is settled when the query is bound, so an empty output answers too) and the
-     * row-level checks. Anything else (a mismatch, or a check naming a column the output lacks, which fails to
-     * bind) goes the step-by-step way, which says what is wrong.
+     * row-level checks, and the asset checks' counts asked for. Anything else (a mismatch, or a check naming a column
+     * the output lacks, which fails to bind) goes the step-by-step way, which says what is wrong (without counts).
      */
-    const check = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => {
+    const check = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>, counts: ReadonlyArray<string> = []) => {
       if (columns.length === 0) return inTurn(path, format, columns)
       const checks = contractChecks(columns)
       const declared = `{${columns.map((c) => `${quote(c.name)}: NULL::${typeName(c.type, "duckdb")}`).join(", ")}}`
       const sql = `SELECT count(*)::BIGINT AS n, sum(hash(t)) AS h, typeof(any_value(t)) = typeof(${declared}) AS declared${checks
         .map((c, i) => `, count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`)
-        .join("")} FROM ${single(path, format)} AS t`
+        .join("")}${counts.map((c, i) => `, CAST(${c} AS BIGINT) AS k${i}`).join("")} FROM ${single(path, format)} AS t`
       return duck.all(sql).pipe(
         Effect.flatMap(([row]) =>
           row?.["declared"] !== true
@@ -127,7 +130,8 @@ export const layer = Layer.effect(
                   rows: Number(row["n"] ?? 0),
                   contentHash: String(row["h"] ?? "0")
                 },
-                problems: checks.flatMap((c, i) => (Number(row[`v${i}`] ?? 0) > 0 ? [c.message(Number(row[`v${i}`]))] : []))
+                problems: checks.flatMap((c, i) => (Number(row[`v${i}`] ?? 0) > 0 ? [c.message(Number(row[`v${i}`]))] : [])),
+                ...(counts.length > 0 ? { counts: counts.map((_, i) => Number(row[`k${i}`] ?? 0)) } : {})
               })
         ),
         Effect.catchTag("DuckDBError", () => inTurn(path, format, columns))
@@ -140,7 +144,8 @@ export const layer = Layer.effect(
       write,
       inspect,
       check,
-      query: (sql) => duck.all(sql).pipe(Effect.mapError(fail(sql)))
+      query: (sql) => duck.all(sql).pipe(Effect.mapError(fail(sql))),
+      createView: makeViews(duck, lake.locate(CATALOG_FILE)).createView
     })
   })
 )

@@ -1,8 +1,10 @@
 import { MysqlClient } from "@effect/sql-mysql2"
 import { Config, Effect, Layer, type Redacted } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
+import type { CheckStore } from "../../runtime/checks/CheckStore.js"
 import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
+import type { TickStore } from "../../runtime/automation/TickStore.js"
 import { mysqlProblem } from "../mysql/mysqlErrors.js"
 import { parseMysqlUrl, type MysqlUrlError } from "../mysql/mysqlUrl.js"
 import { sqlStores } from "./sqlStores.js"
@@ -11,7 +13,7 @@ import { sqlStores } from "./sqlStores.js"
  * The shared event store: the same stores and migrations as SQLite, on a MySQL (or MariaDB) database, so several
  * runners and the API see one history. The database must exist; the migrations create the tables.
  */
-export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | BackfillStore | LeaseStore, EventStoreError> =>
+export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore, EventStoreError> =>
   Layer.unwrapEffect(
     Effect.try({
       try: () => parseMysqlUrl(url, "ASSETS_EVENT_STORE"),

@@ -5,6 +5,7 @@ import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { Failure, Materialization, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
+import { rowDecoder } from "./fastRows.js"
 import { affectedRows, failingAs } from "./sqlShared.js"
 import {
   InputRow,
@@ -39,11 +40,54 @@ export const make = Effect.gen(function* () {
   const wrap = yield* failingAs("event store")
 
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
-  const decodeMaterializations = Schema.decodeUnknown(Schema.Array(MaterializationRow))
-  const decodeInputs = Schema.decodeUnknown(Schema.Array(InputRow))
-  const decodeJoined = Schema.decodeUnknown(Schema.Array(MaterializationWithInputRow))
-  const decodeObservations = Schema.decodeUnknown(Schema.Array(ObservationRow))
+  // the bulk reads (status of every partition) check rows with a light decoder: the same column types as the
+  // Schemas in rows.ts, at a fraction of the cost (bench/runtime.ts, status rows)
+  const decodeMaterializations = rowDecoder("materializations", {
+    id: "string",
+    run_id: "string",
+    asset_key: "string",
+    partition_key: "string",
+    code_version: "string",
+    data_version: "string",
+    row_count: "count",
+    metadata: "string",
+    started_at: "string",
+    ended_at: "string"
+  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationRow.Type>, unknown>
+  const decodeInputs = rowDecoder("materialization_inputs", {
+    materialization_id: "string",
+    input_asset_key: "string",
+    input_partition_key: "string",
+    data_version: "string",
+    producer_id: "nullableString"
+  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof InputRow.Type>, unknown>
+  const decodeJoined = rowDecoder("materializations with inputs", {
+    id: "string",
+    run_id: "string",
+    asset_key: "string",
+    partition_key: "string",
+    code_version: "string",
+    data_version: "string",
+    row_count: "count",
+    metadata: "string",
+    started_at: "string",
+    ended_at: "string",
+    input_asset_key: "nullableString",
+    input_partition_key: "nullableString",
+    input_data_version: "nullableString",
+    input_producer_id: "nullableString"
+  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationWithInputRow.Type>, unknown>
+  const decodeObservations = rowDecoder("observations", {
+    id: "string",
+    asset_key: "string",
+    partition_key: "string",
+    data_version: "string",
+    observed_at: "string"
+  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof ObservationRow.Type>, unknown>
   const decodeEvents = Schema.decodeUnknown(Schema.Array(RunEventRow))
+  const decodeDynamic = Schema.decodeUnknown(
+    Schema.Array(Schema.Struct({ name: Schema.String, partition_key: Schema.String, seq: Schema.Union(Schema.Number, Schema.NumberFromString) }))
+  )
 
   const upsertCurrent = (table: "current_materializations" | "current_observations", columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string | number>>) =>
     sql.onDialectOrElse({
@@ -172,11 +216,11 @@ export const make = Effect.gen(function* () {
     currentMaterializations: (assets) =>
       Effect.gen(function* () {
         if (assets !== undefined && assets.length === 0) return []
-        const rows = yield* decodeMaterializations(
-          yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${
-            assets ? sql`WHERE ${sql.in("c.asset_key", [...assets] as Array<string>)}` : sql``
-          }`
-        )
+        const rows: Array<typeof MaterializationRow.Type> = []
+        for (const batch of assets === undefined ? [undefined] : chunks(assets, 1000)) {
+          const where = batch === undefined ? sql`` : sql`WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`
+          rows.push(...(yield* decodeMaterializations(yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${where}`)))
+        }
         return yield* withInputs(rows)
       }).pipe(wrap("reading current materializations")),
     // one round trip per batch: each materialization comes with its inputs joined (it is read for every task run)
@@ -282,6 +326,48 @@ export const make = Effect.gen(function* () {
           }`
         )
         return rows.map(observationFromRow)
-      }).pipe(wrap("reading observations"))
+      }).pipe(wrap("reading observations")),
+
+    dynamicPartitions: Effect.gen(function* () {
+      const rows = yield* decodeDynamic(yield* sql`SELECT name, partition_key, seq FROM dynamic_partitions ORDER BY name, seq, partition_key`)
+      const out = new Map<string, Array<string>>()
+      for (const r of rows) out.set(r.name, [...(out.get(r.name) ?? []), r.partition_key])
+      return out as ReadonlyMap<string, ReadonlyArray<string>>
+    }).pipe(wrap("reading dynamic partitions")),
+
+    addDynamicPartitions: (name, keys) =>
+      Effect.gen(function* () {
+        const wanted = [...new Set(keys)]
+        if (wanted.length === 0) return []
+        const existing = new Set(
+          (yield* decodeDynamic(yield* sql`SELECT name, partition_key, seq FROM dynamic_partitions WHERE name = ${name}`)).map((r) => r.partition_key)
+        )
+        const fresh = wanted.filter((k) => !existing.has(k))
+        if (fresh.length === 0) return []
+        const at = new Date().toISOString()
+        const [last] = yield* sql<{ readonly seq: number | string | null }>`SELECT MAX(seq) AS seq FROM dynamic_partitions WHERE name = ${name}`
+        const base = Number(last?.seq ?? 0) + 1
+        // two writers adding the same key: the primary key keeps one, and the other's insert of it is ignored
+        const rows = fresh.map((k, i) => ({ name, partition_key: k, seq: base + i, added_at: at }))
+        yield* sql.withTransaction(
+          Effect.forEach(chunks(rows), (batch) =>
+            sql.onDialectOrElse({
+              mysql: () => sql`INSERT IGNORE INTO dynamic_partitions ${sql.insert(batch)}`,
+              orElse: () => sql`INSERT OR IGNORE INTO dynamic_partitions ${sql.insert(batch)}`
+            })
+          )
+        )
+        return fresh
+      }).pipe(wrap(`adding partitions to ${name}`)),
+
+    removeDynamicPartitions: (name, keys) =>
+      Effect.gen(function* () {
+        if (keys.length === 0) return []
+        const there = (
+          yield* decodeDynamic(yield* sql`SELECT name, partition_key, seq FROM dynamic_partitions WHERE name = ${name} AND ${sql.in("partition_key", [...keys])}`)
+        ).map((r) => r.partition_key)
+        if (there.length > 0) yield* sql`DELETE FROM dynamic_partitions WHERE name = ${name} AND ${sql.in("partition_key", there)}`
+        return there
+      }).pipe(wrap(`removing partitions from ${name}`))
   })
 })

@@ -4,8 +4,10 @@ import { SqlClient } from "@effect/sql"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Cause, Effect, Layer, Option } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
+import type { CheckStore } from "../../runtime/checks/CheckStore.js"
 import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
+import type { TickStore } from "../../runtime/automation/TickStore.js"
 import { StoreFile, storeError } from "./sqlShared.js"
 import { sqlStores } from "./sqlStores.js"
 import { codeOf } from "../fs/diskRefusal.js"
@@ -24,7 +26,7 @@ const opening = (filename: string) => (cause: Cause.Cause<unknown>) => {
 }
 
 /** The embedded event store: one SQLite file (WAL, so status reads do not block a running materialization). */
-export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore, unknown> =>
+export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore, unknown> =>
   sqlStores.pipe(
     Layer.provide(
       Layer.unwrapEffect(

@@ -130,7 +130,114 @@ const recordIntegrity = Effect.gen(function* () {
   yield* sql`ALTER TABLE backfills ADD COLUMN heartbeat_at BIGINT NULL`
 })
 
-export const migrations = Migrator.fromRecord({ "0001_init": init, "0002_backfills": backfills, "0003_record_integrity": recordIntegrity })
+/**
+ * Check results: every one, and the latest of each check of each asset partition (what status reads: the failing
+ * ones by their status, the stale ones by their version).
+ */
+const checks = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const key = sql.literal("VARCHAR(191)")
+  const partition = sql.literal("VARCHAR(160)")
+  const text = sql.onDialectOrElse({ mysql: () => sql.literal("MEDIUMTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`CREATE TABLE check_results (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    asset_key ${key} NOT NULL,
+    partition_key ${partition} NOT NULL,
+    check_name VARCHAR(120) NOT NULL,
+    check_version VARCHAR(64) NOT NULL,
+    severity VARCHAR(8) NOT NULL,
+    blocking INTEGER NOT NULL,
+    status VARCHAR(8) NOT NULL,
+    materialization_id VARCHAR(40) NOT NULL,
+    run_id VARCHAR(40) NULL,
+    failing_rows BIGINT NULL,
+    sample ${text} NOT NULL,
+    message ${text} NOT NULL,
+    metadata ${text} NOT NULL,
+    at VARCHAR(32) NOT NULL,
+    duration_ms INTEGER NOT NULL
+  )`
+  yield* sql`CREATE INDEX check_results_asset ON check_results (asset_key, partition_key, materialization_id)`
+  yield* sql`CREATE INDEX check_results_asset_m ON check_results (asset_key, materialization_id)`
+  yield* sql`CREATE TABLE current_check_results (
+    asset_key ${key} NOT NULL,
+    partition_key ${partition} NOT NULL,
+    check_name VARCHAR(120) NOT NULL,
+    result_id VARCHAR(40) NOT NULL,
+    status VARCHAR(8) NOT NULL,
+    check_version VARCHAR(64) NOT NULL,
+    PRIMARY KEY (asset_key, partition_key, check_name)
+  )`
+  yield* sql`CREATE INDEX current_check_results_status ON current_check_results (status, asset_key)`
+  // status counts the latest results by version from this index alone, not from the table
+  yield* sql`CREATE INDEX current_check_results_version ON current_check_results (asset_key, check_name, check_version)`
+})
+
+/**
+ * Partition keys beyond months: a day, an hour, a static key, `2023-08|europe` need more than 16 characters
+ * (SQLite ignores declared lengths; MySQL widens); dynamic partitions' keys by definition name.
+ */
+const partitionKinds = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const widen = (table: string, column: string, nullable: boolean) =>
+    sql.onDialectOrElse({
+      mysql: () => sql`ALTER TABLE ${sql(table)} MODIFY ${sql(column)} VARCHAR(160) ${sql.literal(nullable ? "NULL" : "NOT NULL")}`,
+      orElse: () => Effect.void
+    })
+  yield* widen("run_events", "partition_key", true)
+  yield* widen("materializations", "partition_key", false)
+  yield* widen("materialization_inputs", "input_partition_key", false)
+  yield* widen("current_materializations", "partition_key", false)
+  yield* widen("observations", "partition_key", false)
+  yield* widen("current_observations", "partition_key", false)
+  yield* widen("backfills", "range_from", false)
+  yield* widen("backfills", "range_to", false)
+  yield* widen("backfill_tasks", "partition_key", false)
+  yield* widen("leases", "partition_key", false)
+  yield* sql`CREATE TABLE dynamic_partitions (
+    name VARCHAR(64) NOT NULL,
+    partition_key VARCHAR(160) NOT NULL,
+    seq BIGINT NOT NULL,
+    added_at VARCHAR(32) NOT NULL,
+    PRIMARY KEY (name, partition_key)
+  )`
+})
+
+/** The automation daemon's ticks and, per tick, what it decided for each asset partition and why. */
+const automationTicks = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const key = sql.literal("VARCHAR(191)")
+  const text = sql.onDialectOrElse({ mysql: () => sql.literal("MEDIUMTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`CREATE TABLE automation_ticks (
+    id VARCHAR(40) NOT NULL PRIMARY KEY,
+    daemon VARCHAR(255) NOT NULL,
+    started_at VARCHAR(32) NOT NULL,
+    ended_at VARCHAR(32) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    message ${text} NOT NULL,
+    run_ids ${text} NOT NULL
+  )`
+  yield* sql`CREATE TABLE automation_decisions (
+    tick_id VARCHAR(40) NOT NULL,
+    seq INTEGER NOT NULL,
+    asset_key ${key} NOT NULL,
+    partition_key VARCHAR(160) NULL,
+    decision VARCHAR(16) NOT NULL,
+    reason ${text} NOT NULL,
+    run_id VARCHAR(40) NULL,
+    PRIMARY KEY (tick_id, seq)
+  )`
+  yield* sql`CREATE INDEX automation_decisions_asset ON automation_decisions (asset_key, tick_id)`
+})
+
+export const migrations = Migrator.fromRecord({
+  "0001_init": init,
+  "0002_backfills": backfills,
+  "0003_record_integrity": recordIntegrity,
+  "0004_checks": checks,
+  "0005_partition_kinds": partitionKinds,
+  "0006_automation_ticks": automationTicks
+})
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
 const runPending = Migrator.make({})({ loader: migrations, table: "assets_migrations" })
@@ -140,6 +247,9 @@ const schemaReady = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`SELECT heartbeat_at FROM backfills WHERE 1 = 0`
   yield* sql`SELECT published FROM current_materializations WHERE 1 = 0`
+  yield* sql`SELECT seq FROM dynamic_partitions WHERE 1 = 0`
+  yield* sql`SELECT check_version FROM current_check_results WHERE 1 = 0`
+  yield* sql`SELECT run_ids FROM automation_ticks WHERE 1 = 0`
 })
 
 /**

@@ -5,7 +5,7 @@ import type { Materialization, Observation, Run, RunEvent } from "../../runtime/
 
 export const RunRow = Schema.Struct({
   id: Schema.String,
-  kind: Schema.Literal("materialize", "backfill"),
+  kind: Schema.Literal("materialize", "backfill", "report"),
   selection: Schema.String,
   status: Schema.Literal("STARTED", "SUCCESS", "FAILURE", "CANCELED", "ABANDONED"),
   host: Schema.String,

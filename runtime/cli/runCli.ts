@@ -4,11 +4,17 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Data, Effect, Exit, HashSet, Layer } from "effect"
 import type { Project, ProjectDef, RuntimeServices } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
+import { daemonCommand } from "./commands/daemon.js"
+import { docsCommand } from "./commands/docs.js"
+import { ticksCommand } from "./commands/ticks.js"
+import { checkCommand } from "./commands/check.js"
 import { initCommand } from "./commands/init.js"
 import { lineageCommand } from "./commands/lineage.js"
 import { listCommand } from "./commands/list.js"
 import { materializeCommand } from "./commands/materialize.js"
 import { previewCommand } from "./commands/preview.js"
+import { partitionsCommand } from "./commands/partitions.js"
+import { reportCommand } from "./commands/report.js"
 import { runsCommand } from "./commands/runs.js"
 import { statusCommand } from "./commands/status.js"
 import { workerCommand } from "./commands/worker.js"
@@ -26,11 +32,17 @@ const builtins: ReadonlyArray<AnyCommand> = [
   listCommand,
   statusCommand,
   materializeCommand,
+  checkCommand,
   backfillCommand,
   workerCommand,
   lineageCommand,
   previewCommand,
-  runsCommand
+  runsCommand,
+  partitionsCommand,
+  reportCommand,
+  daemonCommand,
+  ticksCommand,
+  docsCommand
 ]
 
 /** Commands that work without a project (they never load one). */

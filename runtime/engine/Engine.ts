@@ -21,6 +21,13 @@ export interface OutputStats {
 export interface OutputCheck {
   readonly stats: OutputStats
   readonly problems: ReadonlyArray<string>
+  /** the `counts` asked for, in order, when the engine counted them in the same scan (absent: it did not) */
+  readonly counts?: ReadonlyArray<number>
+}
+
+/** A view the engine created: what it answered when checked, and what to record about it (e.g. where it lives). */
+export interface ViewCreated extends OutputCheck {
+  readonly metadata: Record<string, unknown>
 }
 
 /**
@@ -38,10 +45,22 @@ export class Engine extends Context.Tag("runtime/Engine")<
     readonly inspect: (path: string, format: FileFormat) => Effect.Effect<OutputStats, EngineError>
     /**
      * inspects an output and checks it against the declared columns: each present, in order, with its type, nothing
-     * else, and no row breaking a column's contract (NULL in a required column, a value outside an enum)
+     * else, and no row breaking a column's contract (NULL in a required column, a value outside an enum). An engine may
+     * also evaluate `counts` (aggregates over the output's rows, e.g. an asset check's failing rows) in the same scan.
      */
-    readonly check: (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<OutputCheck, EngineError>
+    readonly check: (
+      path: string,
+      format: FileFormat,
+      columns: ReadonlyArray<ColumnSpec>,
+      counts?: ReadonlyArray<string>
+    ) => Effect.Effect<OutputCheck, EngineError>
     /** a small result, rows as plain JSON values */
     readonly query: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, EngineError>
+    /**
+     * creates or replaces the view `name` over `sql` in the engine's catalog, after checking what it answers against
+     * the declared columns like an output (its rows stay in what it reads; `contentHash` is not computed). Engines
+     * without a catalog leave it out, and a view asset on them fails saying so.
+     */
+    readonly createView?: (name: string, sql: string, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<ViewCreated, EngineError>
   }
 >() {}

@@ -59,5 +59,11 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     /** stores the observations whose version differs from the current one */
     readonly recordObservations: (observations: ReadonlyArray<Observation>) => Effect.Effect<void, EventStoreError>
     readonly currentObservations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Observation>, EventStoreError>
+    /** the keys of every dynamic partitions definition, by name, in the order they were added */
+    readonly dynamicPartitions: Effect.Effect<ReadonlyMap<string, ReadonlyArray<string>>, EventStoreError>
+    /** adds keys (those already there are kept as they are); returns the keys that were new */
+    readonly addDynamicPartitions: (name: string, keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
+    /** removes keys; returns the keys that were there */
+    readonly removeDynamicPartitions: (name: string, keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
   }
 >() {}

@@ -7,7 +7,7 @@ export type RunStatus = typeof RunStatus.Type
 
 export const Run = Schema.Struct({
   id: Schema.String,
-  kind: Schema.Literal("materialize", "backfill"),
+  kind: Schema.Literal("materialize", "backfill", "report"),
   selection: Schema.String,
   status: RunStatus,
   host: Schema.String,

@@ -1,6 +1,9 @@
 import { Cause, Deferred, Effect, Exit } from "effect"
 import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
+import type { CheckResult } from "../checks/CheckResult.js"
+import type { CheckStore } from "../checks/CheckStore.js"
+import { blockedBy } from "../checks/gate.js"
 import type { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import type { Lake } from "../lake/Lake.js"
@@ -22,6 +25,8 @@ export interface TaskOutcome {
   readonly message: string
   readonly materialization: Materialization | undefined
   readonly durationMs: number
+  /** the results of the asset's checks on this attempt's output (none when it ran no checks) */
+  readonly checks: ReadonlyArray<CheckResult>
 }
 
 export type Progress =
@@ -29,7 +34,7 @@ export type Progress =
   | { readonly _tag: "Waiting"; readonly task: Task; readonly holder: string }
   | { readonly _tag: "Finished"; readonly outcome: TaskOutcome }
 
-export type ExecutorServices = Engine | Lake | EventStore | LeaseStore
+export type ExecutorServices = Engine | Lake | EventStore | LeaseStore | CheckStore
 
 /** What running one task needs: the plan's context without the plan. */
 export interface TaskOptions {
@@ -67,6 +72,7 @@ export const runTask = (
     const around = options.around ?? ((_t: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => run)
     // from when the task holds its concurrency slot, so a printed duration is its own, not its wait
     let started = Date.now()
+    let checks: ReadonlyArray<CheckResult> = []
     const event = (type: RunEventType, message: string): NewRunEvent => ({
       runId,
       at: new Date().toISOString(),
@@ -77,7 +83,7 @@ export const runTask = (
     })
     const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
       Effect.gen(function* () {
-        const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started }
+        const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started, checks }
         const type: RunEventType =
           s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : s === "canceled" ? "STEP_CANCELED" : "STEP_SKIPPED_FRESH"
         // a success event was recorded with its materialization
@@ -103,7 +109,8 @@ export const runTask = (
         partition: task.partition,
         runId,
         inputs: resolver.currentInputs(task.asset, task.partition),
-        reportedBy: (m) => [event("STEP_SUCCESS", succeededMessage(m))]
+        reportedBy: (m) => [event("STEP_SUCCESS", succeededMessage(m))],
+        onChecks: (results) => Effect.sync(() => (checks = results))
       }).pipe(Effect.exit)
       if (Exit.isSuccess(exit)) {
         state.putMaterialization(exit.value)
@@ -126,12 +133,17 @@ export const runTask = (
 export const execute = Effect.fn("Executor.execute")(function* (options: ExecuteOptions) {
   const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
   const done = new Map<string, Deferred.Deferred<TaskOutcome["state"]>>()
+  const reasons = new Map<string, ReadonlyArray<string>>()
   for (const t of options.plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
   const runOne = (task: Task) =>
     Effect.gen(function* () {
       const upstream = yield* Effect.forEach(task.dependsOn, (id) => Deferred.await(done.get(id)!))
       const failed = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
-      const outcome = yield* runTask(options, task, failed, semaphore.withPermits(1))
+      const outcome = yield* runTask(options, task, [...new Set(failed.flatMap((id) => reasons.get(id) ?? [id]))], semaphore.withPermits(1))
+      // what downstream says it was abandoned for: the failed task, and the checks that blocked it
+      const blocked = outcome.state === "failed" ? blockedBy(outcome.checks) : undefined
+      if (outcome.state === "failed") reasons.set(task.id, [blocked === undefined ? task.id : `${task.id} (${blocked})`])
+      if (outcome.state === "abandoned") reasons.set(task.id, [...new Set(failed.flatMap((id) => reasons.get(id) ?? [id]))])
       yield* Deferred.succeed(done.get(task.id)!, outcome.state)
       return outcome
     })

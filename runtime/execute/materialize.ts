@@ -11,7 +11,7 @@ import { plan, type PartitionRange } from "../plan/planner.js"
 import type { Plan } from "../plan/Plan.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { beforeRun, Project } from "../project/Project.js"
-import { PartitionError } from "../partitions/MonthlyPartitions.js"
+import { contextAt, PartitionError } from "../partitions/PartitionsDefinition.js"
 import { describeImpossible } from "../plan/Plan.js"
 import { State } from "../status/State.js"
 import { StatusResolver } from "../status/StatusResolver.js"
@@ -63,13 +63,23 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (
 ) {
   const store = yield* EventStore
   const closure = upstreamClosure(graph, keys)
-  const observed = yield* observeSources(graph, closure)
-  if (options.record === true) yield* store.recordObservations(observed.changed)
+  const dynamic = new Map(yield* store.dynamicPartitions)
+  const observed = yield* observeSources(graph, closure, contextAt(new Date(), dynamic))
+  if (options.record === true) {
+    // a runner's records name what it observed: a source that cannot be observed stops it
+    const [failure] = observed.failed.values()
+    if (failure !== undefined) return yield* failure
+    for (const [name, added] of observed.newDynamicKeys) yield* store.addDynamicPartitions(name, added)
+    yield* store.recordObservations(observed.changed)
+  }
+  // a read command sees the keys observed now, without storing them
+  for (const [name, added] of observed.newDynamicKeys) dynamic.set(name, [...(dynamic.get(name) ?? []), ...added])
   const materializations = yield* store.currentMaterializations(closure)
-  const state = new State(materializations, [])
+  const state = new State(materializations, [], dynamic)
   for (const source of closure.filter((k) => graph.get(k)._tag === "Source")) {
     state.replaceObservations(source, observed.observations.filter((o) => o.asset === source))
   }
+  for (const [source, error] of observed.failed) state.failedSources.set(source, error.message)
   return state
 })
 

@@ -2,17 +2,21 @@ import { Effect } from "effect"
 import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SideOutput, type SqlContext } from "../asset/Asset.js"
 import { shortHash } from "../asset/codeVersion.js"
 import { columnsOf } from "../asset/columns.js"
+import { checkBeforePublish } from "../checks/gate.js"
+import { scannedCounts } from "../checks/runChecks.js"
+import type { CheckResult } from "../checks/CheckResult.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import type { Materialization, NewRunEvent } from "../events/records.js"
 import type { AssetGraph } from "../graph/AssetGraph.js"
 import { Lake } from "../lake/Lake.js"
-import { monthBounds, type PartitionKey } from "../partitions/PartitionKey.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
 import type { CurrentInput } from "../status/StatusResolver.js"
 import { MaterializeError, OutputContractError } from "./errors.js"
 import { crashPoint } from "./crashPoint.js"
 import { publish } from "./outputs.js"
+import { materializeView, viewOf } from "./materializeView.js"
 
 /**
  * Materializes one asset partition: reads the current inputs (each at the version its record names), writes to
@@ -29,6 +33,8 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   readonly inputs: ReadonlyArray<CurrentInput>
   /** run events recorded with the materialization, in its transaction (the step's success) */
   readonly reportedBy?: (m: Materialization) => ReadonlyArray<NewRunEvent>
+  /** told the results of the asset's checks, passed or not, once they are recorded */
+  readonly onChecks?: (results: ReadonlyArray<CheckResult>) => Effect.Effect<void>
 }) {
   const { asset, partition, runId, graph } = args
   const engine = yield* Engine
@@ -42,8 +48,10 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   if (missing.length > 0) {
     return yield* fail(`inputs not materialized: ${missing.map((i) => `${i.edge.upstream}${i.partition ? `[${i.partition}]` : ""}`).join(", ")}`)
   }
+  // a view writes no output: the engine creates it (materializeView.ts)
+  if (asset.materialization === "view") return yield* materializeView({ graph, asset, runId, id, inputs: args.inputs, ...(args.reportedBy ? { reportedBy: args.reportedBy } : {}) })
 
-  const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; locations: Array<string>; columns: InputFiles["columns"] }> = {}
+  const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; locations: Array<string>; columns: InputFiles["columns"]; view?: InputFiles["view"] }> = {}
   for (const edge of graph.inputs(asset.key)) {
     const up = graph.get(edge.upstream)
     files[edge.name] = { format: up.format, paths: [], locations: [], columns: up._tag === "Asset" ? up.columns : undefined }
@@ -51,7 +59,10 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   for (const input of args.inputs) {
     const up = graph.get(input.edge.upstream)
     const entry = files[input.edge.name]!
-    if (up._tag === "Asset") {
+    if (up._tag === "Asset" && up.materialization === "view") {
+      // read as the view was created (its recorded SQL), not as files
+      entry.view = viewOf(input.producerId === null ? undefined : yield* store.materialization(input.producerId))
+    } else if (up._tag === "Asset") {
       const path = outputPath(up, input.partition ?? undefined)
       entry.paths.push(path)
       entry.locations.push(input.location ?? path)
@@ -69,20 +80,38 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   const sqlContext = (): SqlContext => ({
     inputs: Object.fromEntries(Object.entries(files).map(([name, f]) => [name, engine.relation(f)])),
     partition: partition ?? undefined,
-    window: partition === null ? undefined : monthBounds(partition)
+    window: partition === null ? undefined : asset.partitions?.window(partition),
+    dimensions: partition === null ? undefined : asset.partitions?.dimensions(partition)
   })
 
   // what the engine reports about its queries (e.g. Athena query ids, bytes scanned, cost) is kept with the record
   const engineMetadata: Record<string, unknown> = {}
+  // a logical version the compute gave (e.g. the newest event time it read) stands for the output's content hash
+  let userDataVersion: string | undefined
   if (asset.compute._tag === "Sql") {
     Object.assign(engineMetadata, yield* engine.write(asset.compute.sql(sqlContext()), staged, asset.format))
   } else {
-    yield* asset.compute
-      .run({ key: asset.key, partition: partition ?? undefined, inputs: files, outputPath: staged, format: asset.format })
+    const result = yield* asset.compute
+      .run({
+        key: asset.key,
+        partition: partition ?? undefined,
+        window: partition === null ? undefined : asset.partitions?.window(partition),
+        dimensions: partition === null ? undefined : asset.partitions?.dimensions(partition),
+        inputs: files,
+        outputPath: staged,
+        format: asset.format
+      })
       .pipe(Effect.mapError((cause) => fail(`compute failed: ${messageOf(cause)}`, cause)))
+    if (result !== undefined && result !== null && typeof result.dataVersion === "string") {
+      if (result.dataVersion.length === 0 || result.dataVersion.length > 64) {
+        return yield* fail(`the compute returned data version '${result.dataVersion.slice(0, 80)}': give 1 to 64 characters`)
+      }
+      userDataVersion = result.dataVersion
+    }
   }
 
-  const { stats, problems } = yield* engine.check(staged, asset.format, asset.columns)
+  // the asset checks' counts ride along in the same scan of the output
+  const { stats, problems, counts } = yield* engine.check(staged, asset.format, asset.columns, scannedCounts(asset))
   if (problems.length > 0) {
     return yield* new OutputContractError({ asset: asset.key, partition, problems })
   }
@@ -99,6 +128,12 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     moves.push({ from: sideStaged, to: sideTarget })
   }
 
+  // the asset's checks over this partition's staged outputs: a failed blocking one stops here, nothing persisted
+  yield* checkBeforePublish(
+    { asset, partition, materializationId: id, runId, output: staged, rowCount: stats.rows, metadata, inputs: checkedInputs(asset, files), window: partition === null ? undefined : asset.partitions?.window(partition), counted: counts },
+    args.onChecks
+  )
+
   const commit = Effect.gen(function* () {
     const versions = yield* lake.persist(id, moves)
     yield* crashPoint("after-persist")
@@ -108,7 +143,7 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
       asset: asset.key,
       partition,
       codeVersion: asset.codeVersion,
-      dataVersion: shortHash(stats.contentHash, String(stats.rows)),
+      dataVersion: userDataVersion ?? shortHash(stats.contentHash, String(stats.rows)),
       rowCount: stats.rows,
       metadata: { ...engineMetadata, ...metadata, path: target, location: versions[0]!.location, outputs: versions },
       startedAt,
@@ -137,6 +172,16 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   })
   return yield* Effect.uninterruptible(commit)
 })
+
+/**
+ * Only the inputs some check reads: an engine may not be able to read every input as a relation (Athena reads a
+ * landing source of CSV files only through the compute that lists them), and a check that does not read it needs
+ * no relation over it.
+ */
+const checkedInputs = <F>(asset: AssetDef<any, any>, files: Readonly<Record<string, F>>): Readonly<Record<string, F>> => {
+  const read = new Set(asset.checks.flatMap((c) => c.inputs))
+  return Object.fromEntries(Object.entries(files).filter(([name]) => read.has(name)))
+}
 
 export const messageOf = (e: unknown): string =>
   e instanceof Error ? e.message : typeof e === "object" && e !== null && "message" in e ? String((e as { message: unknown }).message) : String(e)

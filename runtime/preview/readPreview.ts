@@ -5,6 +5,7 @@ import { typeName } from "../asset/ddl.js"
 import { Engine } from "../engine/Engine.js"
 import { EventStore } from "../events/EventStore.js"
 import type { Materialization } from "../events/records.js"
+import { viewOf } from "../execute/materializeView.js"
 
 /** The materialization has no output file to read. */
 export class PreviewError extends Data.TaggedError("PreviewError")<{ readonly message: string }> {}
@@ -66,7 +67,9 @@ export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<
     const has = outputs.length > 0 ? `its side outputs are ${outputs.join(", ")}` : "it has no side outputs"
     return yield* new PreviewError({ message: `${asset.key} has no ${output} output (${has}): preview the asset that keeps them` })
   }
-  const recorded = m.metadata[output === undefined ? "path" : `${output}_path`]
+  // a view has no file: it is read as the SQL it was created with
+  const view = output === undefined ? viewOf(m) : undefined
+  const recorded = view !== undefined ? `view ${view.name}` : m.metadata[output === undefined ? "path" : `${output}_path`]
   const path = typeof recorded === "string" ? recorded : undefined
   if (path === undefined) {
     return yield* new PreviewError({ message: `materialization ${m.id} records no ${output ?? "output"} path: nothing to preview` })
@@ -74,7 +77,7 @@ export const readPreview = Effect.fn("Preview.read")(function* (asset: AssetDef<
   const [latest] = yield* store.materializations({ asset: m.asset, partition: m.partition, limit: 1 })
   const current = latest?.id === m.id
   const columns = side === undefined ? asset.columns : columnsOf(side.schema)
-  const relation = engine.relation({ format: side === undefined ? asset.format : "parquet", paths: [path], columns })
+  const relation = engine.relation({ format: side === undefined ? asset.format : "parquet", paths: view === undefined ? [path] : [], columns, ...(view !== undefined ? { view } : {}) })
   const order = side === undefined ? "" : ` ORDER BY ${columns.map((_, i) => i + 1).join(", ")}`
   const raw = yield* engine.query(`SELECT * FROM ${relation}${order} LIMIT ${Math.floor(limit)}`)
   const rows = raw.map((r) => Object.fromEntries(columns.map((c) => [c.name, typed(c.type, r[c.name])])))

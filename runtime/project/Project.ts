@@ -2,6 +2,8 @@ import type { Command } from "@effect/cli"
 import { Context, Effect, Layer } from "effect"
 import type { AnyAssetDef, AssetDef, SourceDef } from "../asset/Asset.js"
 import type { BackfillStore } from "../backfill/BackfillStore.js"
+import type { CheckStore } from "../checks/CheckStore.js"
+import type { TickStore } from "../automation/TickStore.js"
 import type { Engine } from "../engine/Engine.js"
 import type { LeaseStore } from "../lease/LeaseStore.js"
 import type { EventStore } from "../events/EventStore.js"
@@ -11,7 +13,7 @@ import type { Lake } from "../lake/Lake.js"
 type RequirementsOf<A> = A extends AssetDef<any, infer R> ? R : A extends SourceDef<infer R> ? R : never
 
 /** The runtime's own services, which every project's layer provides. */
-export type RuntimeServices = Engine | Lake | EventStore | BackfillStore | LeaseStore
+export type RuntimeServices = Engine | Lake | EventStore | BackfillStore | LeaseStore | CheckStore | TickStore
 
 /** A project: its assets (validated into a graph) and the layer that provides what they and the runtime need. */
 export interface ProjectDef<R = unknown> {

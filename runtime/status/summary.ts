@@ -2,10 +2,11 @@ import { Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 import type { AssetKey } from "../asset/AssetKey.js"
+import { noCheckStates, type CheckStates, type ShownCheck } from "../checks/checkStates.js"
 import type { Failure } from "../events/records.js"
 import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
-import { allPartitions } from "../partitions/MonthlyPartitions.js"
-import { monthRanges, type PartitionKey } from "../partitions/PartitionKey.js"
+import { keyRanges } from "../partitions/keyRanges.js"
+import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { describeCause, type Cause } from "./Cause.js"
 import { slot } from "./State.js"
 import type { Freshness, StatusResolver } from "./StatusResolver.js"
@@ -39,7 +40,11 @@ export interface AssetStatusSummary {
     readonly failure: Failure | null
     /** what the current materialization's side outputs hold (e.g. rejected lines by reason) */
     readonly sideOutputs: Readonly<Record<string, SideOutputSummary>>
+    /** its checks whose latest result failed or warned */
+    readonly checks: ReadonlyArray<ShownCheck>
   }>
+  /** checks defined now whose latest results some partitions hold from an earlier definition */
+  readonly staleChecks: ReadonlyArray<{ readonly check: string; readonly partitions: number }>
   /** partitions within the definition that can never exist, grouped by why (e.g. "upstream X starts 2024-05") */
   readonly cannotExist: ReadonlyArray<{ readonly partitions: string; readonly reason: string }>
 }
@@ -47,7 +52,12 @@ export interface AssetStatusSummary {
 const worst: ReadonlyArray<ShownStatus> = ["FAILED", "MISSING", "STALE", "FRESH"]
 
 /** Status of every available partition of an asset, with counts and readable causes. */
-export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStates = { running: new Set(), failed: new Map() }): AssetStatusSummary => {
+export const summarize = (
+  resolver: StatusResolver,
+  key: AssetKey,
+  runs: RunStates = { running: new Set(), failed: new Map() },
+  checks: CheckStates = noCheckStates
+): AssetStatusSummary => {
   const def = resolver.graph.get(key)
   const statuses = resolver.statuses(key)
   const counts = { MISSING: 0, STALE: 0, FRESH: 0, FAILED: 0, RUNNING: 0 }
@@ -60,7 +70,8 @@ export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStat
     if (run === "RUNNING") counts.RUNNING++
     const m = resolver.state.materialization(key, s.partition)
     const sideOutputs = m === undefined ? {} : sideOutputsOf(def, m)
-    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure, sideOutputs }
+    const failing = checks.failing.get(id) ?? []
+    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure, sideOutputs, checks: failing }
   })
   return {
     asset: key,
@@ -69,6 +80,7 @@ export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStat
     status: worst.find((w) => counts[w] > 0) ?? "FRESH",
     counts,
     partitions,
+    staleChecks: checks.stale.get(key) ?? [],
     cannotExist: cannotExist(resolver, key)
   }
 }
@@ -77,13 +89,13 @@ export const summarize = (resolver: StatusResolver, key: AssetKey, runs: RunStat
 const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
   const def = resolver.graph.get(key)
   if (def._tag === "Source" || def.partitions === undefined) return []
-  if (!resolver.graph.inputs(key).some((e) => resolver.graph.get(e.upstream).partitions !== undefined)) return []
+  if (!resolver.graph.inputs(key).some((e) => !e.self && resolver.graph.get(e.upstream).partitions !== undefined)) return []
   const byReason = new Map<string, Array<PartitionKey>>()
-  for (const p of allPartitions(def.partitions, resolver.now)) {
+  for (const p of def.partitions.keys(resolver.ctx)) {
     const why = resolver.isAvailable(key, p) ? undefined : resolver.impossibility(key, p)
     if (why !== undefined) byReason.set(why, [...(byReason.get(why) ?? []), p])
   }
-  return [...byReason].map(([reason, ps]) => ({ partitions: monthRanges(ps), reason }))
+  return [...byReason].map(([reason, ps]) => ({ partitions: keyRanges(ps, def.partitions), reason }))
 }
 
 /** Live leases and latest failures of some assets: two small queries, whatever the number of partitions. */

@@ -122,7 +122,9 @@ describe("hostile streaming lines", () => {
     p.run(Effect.flatMap(Engine, (e) => e.query(`SELECT * FROM ${e.relation({ format: "parquet", paths: [path], columns: undefined })} ORDER BY ALL`)))
 
   beforeAll(async () => {
-    p = testProject({ assets: sakilaAssets })
+    // these months are mostly hostile lines on purpose: the Sakila checks would rightly keep them unpublished
+    // (over 20% rejected), so the parsing is tested without them (tests/checks-sakila.test.ts tests that rule)
+    p = testProject({ assets: sakilaAssets.map((a) => (a._tag === "Asset" ? { ...a, checks: [] } : a)) })
     await p.run(Effect.flatMap(Lake, (lake) => Effect.forEach(Object.entries(files), ([path, bytes]) => lake.write(path, bytes), { discard: true })))
     const result = await p.materialize("streaming_partitions", { range: { from: "2023-01" as PartitionKey, to: "2023-03" as PartitionKey } })
     expect(result.status, JSON.stringify(result.outcomes.filter((o) => o.state !== "succeeded")).slice(0, 2000)).toBe("SUCCESS")

@@ -79,7 +79,9 @@ const MACROS = [
   `CREATE MACRO date_format(ts, f) AS strftime(ts, f)`,
   `CREATE MACRO at_timezone(ts, z) AS timezone(z, ts)`,
   `CREATE MACRO from_iso8601_timestamp(s) AS CASE WHEN regexp_matches(s, '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d+)?)?(Z|[+-]\\d{2}(:?\\d{2})?)$') THEN CAST(s AS TIMESTAMPTZ) ELSE CAST('Invalid format: ' || s AS TIMESTAMPTZ) END`,
-  `CREATE MACRO checksum(x) AS CAST(sum(hash(x)) AS VARCHAR)`
+  `CREATE MACRO checksum(x) AS CAST(sum(hash(x)) AS VARCHAR)`,
+  `CREATE MACRO date_parse(s, f) AS strptime(s, f)`,
+  `CREATE MACRO from_unixtime(x) AS to_timestamp(x)`
 ]
 
 const lit = (s: string) => `'${s.replaceAll("'", "''")}'`
@@ -92,6 +94,8 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
   const runningMs = options.runningMs ?? 20
   const mirror = tempDir("fake-athena-")
   const tables = new Map<string, FakeTable>()
+  /** views by qualified name: their Trino SQL, run in DuckDB over the tables they read */
+  const views = new Map<string, string>()
   const queries = new Map<string, FakeQuery>()
   const throttles = new Map<string, { left: number; type: string }>()
   const calls: Array<{ action: string; status: number }> = []
@@ -192,21 +196,42 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
   /** runs a SELECT over the catalog's tables; returns the DuckDB runner's result */
   const runSelect = async (query: FakeQuery, select: string, then?: (run: (sql: string) => Promise<any>, select: string) => Promise<unknown>) => {
     const allowed = new Set<string>()
-    for (const m of select.matchAll(/"year" = '(\d{4})' AND "month" = '(\d{2})'/g)) allowed.add(`${m[1]}|${m[2]}`)
+    // a partition filter: one parenthesized conjunction of "column" = 'value' per partition, in the columns' order
+    for (const m of select.matchAll(/\(("\w+" = '[^']*'(?: AND "\w+" = '[^']*')*)\)/g)) {
+      allowed.add([...m[1]!.matchAll(/"\w+" = '([^']*)'/g)].map((v) => v[1]!).join("|"))
+    }
     const scanned = { bytes: 0 }
-    const views: Array<string> = []
+    const created: Array<string> = []
+    // the views the query reads (and those they read), whose SQL names tables too
+    const used: Array<[string, string]> = []
+    let text = select
+    for (let grew = true; grew; ) {
+      grew = false
+      for (const [key, sql] of views) {
+        const [db, name] = key.split(".") as [string, string]
+        if (used.some(([k]) => k === key) || !new RegExp(`"${db}"\\."${name}"|\\b${db}\\.${name}\\b`, "i").test(text)) continue
+        used.push([key, sql])
+        text += `\n${sql}`
+        grew = true
+      }
+    }
     for (const t of tables.values()) {
       const [db, name] = t.name.split(".") as [string, string]
       const qualified = new RegExp(`"${db}"\\."${name}"|\\b${db}\\.${name}\\b`, "i")
-      const bare = db === query.database && new RegExp(`(FROM|JOIN)\\s+"?${name}"?(\\s|$|\\))`, "i").test(select)
-      if (!qualified.test(select) && !bare) continue
-      const view = await tableView(t, allowed.size > 0 ? allowed : undefined, scanned, select.includes('"$path"'))
-      views.push(`CREATE SCHEMA IF NOT EXISTS ${q(db)}`, `CREATE VIEW ${q(db)}.${q(name)} AS ${view}`)
-      if (bare) views.push(`CREATE VIEW main.${q(name)} AS ${view}`)
+      const bare = db === query.database && new RegExp(`(FROM|JOIN)\\s+"?${name}"?(\\s|$|\\))`, "i").test(text)
+      if (!qualified.test(text) && !bare) continue
+      const view = await tableView(t, allowed.size > 0 ? allowed : undefined, scanned, text.includes('"$path"'))
+      created.push(`CREATE SCHEMA IF NOT EXISTS ${q(db)}`, `CREATE VIEW ${q(db)}.${q(name)} AS ${view}`)
+      if (bare) created.push(`CREATE VIEW main.${q(name)} AS ${view}`)
+    }
+    // a view read by another is created first
+    for (const [key, sql] of [...used].reverse()) {
+      const [db, name] = key.split(".") as [string, string]
+      created.push(`CREATE SCHEMA IF NOT EXISTS ${q(db)}`, `CREATE VIEW ${q(db)}.${q(name)} AS ${sql}`)
     }
     query.bytes = scanned.bytes
     return withDuck(async (run) => {
-      for (const v of views) await run(v)
+      for (const v of created) await run(v)
       if (then !== undefined) return then(run, select)
       const r = await run(select)
       return {
@@ -268,6 +293,17 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
       }
       return
     }
+    if ((m = /^CREATE OR REPLACE VIEW ([`"\w.]+) AS\s*([\s\S]*)$/i.exec(sql))) {
+      const key = nameIn(query, m[1]!)
+      // a view that does not bind fails its creation, as Athena's does
+      await runSelect(query, `SELECT * FROM (${m[2]!}) AS v LIMIT 0`)
+      views.set(key, m[2]!)
+      return
+    }
+    if ((m = /^DROP VIEW IF EXISTS ([`"\w.]+)$/i.exec(sql))) {
+      views.delete(nameIn(query, m[1]!))
+      return
+    }
     if ((m = /^DROP TABLE IF EXISTS ([`"\w.]+)$/i.exec(sql))) {
       tables.delete(nameIn(query, m[1]!))
       return
@@ -290,6 +326,12 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
     }
     if ((m = /^SELECT column_name, data_type FROM information_schema\.columns WHERE table_schema = '(\w+)' AND table_name = '(\w+)'/i.exec(sql))) {
       const t = tables.get(tableKey(m[1]!, m[2]!))
+      const view = views.get(tableKey(m[1]!, m[2]!))
+      if (view !== undefined) {
+        const described = (await runSelect(query, `SELECT * FROM (${view}) AS v LIMIT 0`)) as { columns: Array<{ name: string; type: string }> }
+        query.result = { columns: [{ name: "column_name", type: "varchar" }, { name: "data_type", type: "varchar" }], rows: described.columns.map((c) => [c.name, c.type]) }
+        return
+      }
       query.result = {
         columns: [{ name: "column_name", type: "varchar" }, { name: "data_type", type: "varchar" }],
         rows: (t?.columns ?? []).map((c) => [c.name, hiveToTrino(c.type)])
@@ -450,6 +492,7 @@ export const startFakeAthena = async (options: FakeAthenaOptions) => {
     calls,
     queries,
     tables,
+    views,
     /** the next `times` calls of an action are answered with a throttling error */
     throttle: (action: string, times: number, type: "ThrottlingException" | "TooManyRequestsException" = "TooManyRequestsException") =>
       throttles.set(action, { left: times, type }),

@@ -1,3 +1,8 @@
+import { definitionView } from "../partitionsView.js"
+import { describeCondition } from "../../runtime/automation/AutomationCondition.js"
+import { freshnessOf } from "../../runtime/automation/freshness.js"
+import type { StatusResolver } from "../../runtime/status/StatusResolver.js"
+import { rootCauses } from "../../runtime/status/rootCauses.js"
 import { Effect, Schema } from "effect"
 import { typeName } from "../../runtime/asset/ddl.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
@@ -11,6 +16,12 @@ import { ApiRouter } from "../route.js"
 import { AssetDetail, AssetList, KeyParam, PartitionList, PartitionStatusView } from "../schemas.js"
 import type { ApiRuntime } from "../services.js"
 import { partitionStatus, partitionView, resolverFor } from "../status.js"
+
+/** An asset's freshness policy as it stands, for those that declare one. */
+const policyOf = (resolver: StatusResolver, key: AssetKey) => {
+  const f = freshnessOf(resolver, key)
+  return f === undefined ? {} : { freshnessPolicy: f }
+}
 
 /** Assets: the list with status, one asset in detail, its partitions' status. */
 export const assetsRouter = (runtime: ApiRuntime) => {
@@ -44,7 +55,8 @@ export const assetsRouter = (runtime: ApiRuntime) => {
                     partitioned: s.partitioned,
                     status: s.status,
                     counts: s.counts,
-                    inputs: graph.inputs(key).map((e) => e.upstream as string)
+                    inputs: graph.inputs(key).map((e) => e.upstream as string),
+                    ...policyOf(resolver, key)
                   }
                 })
               }
@@ -84,7 +96,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
                 zone: def._tag === "Asset" ? def.zone : null,
                 format: def.format,
                 codeVersion: def._tag === "Asset" ? def.codeVersion : null,
-                partitionsDefinition: def.partitions ? { kind: "monthly" as const, start: def.partitions.start, end: def.partitions.end ?? null } : null,
+                partitionsDefinition: def.partitions ? definitionView(def.partitions, resolver.ctx) : null,
                 columns: def._tag === "Asset" ? def.columns.map((col) => ({ name: col.name, type: typeName(col.type, "duckdb"), nullable: col.nullable })) : [],
                 inputs: graph.inputs(def.key).map((e) => edge(e.upstream, e)),
                 outputs: graph.outputs(def.key).map((e) => edge(e.downstream, e)),
@@ -96,7 +108,9 @@ export const assetsRouter = (runtime: ApiRuntime) => {
                   last: partitionKeys[partitionKeys.length - 1] ?? null,
                   counts: s.counts
                 },
-                latestMaterialization: latest ?? null
+                latestMaterialization: latest ?? null,
+                ...(def._tag === "Asset" && def.automation !== undefined ? { automation: describeCondition(def.automation) } : {}),
+                ...policyOf(resolver, def.key)
               } satisfies typeof AssetDetail.Type
             })
           )
@@ -129,7 +143,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
         method: "get",
         path: "/assets/:key/partitions/:partition",
         summary: "status of one asset partition with its causes",
-        params: Schema.Struct({ key: Schema.String, partition: Schema.String.annotations({ description: "a month, YYYY-MM" }) }),
+        params: Schema.Struct({ key: Schema.String, partition: Schema.String.annotations({ description: "a key of the asset's partitions: 2023-08, 2023-08-14, europe, 2023-08|europe" }) }),
         responses: { 200: { description: "the partition", schema: PartitionStatusView } },
         errors: [UnknownAsset, InvalidPartition],
         access: "read"
@@ -141,7 +155,9 @@ export const assetsRouter = (runtime: ApiRuntime) => {
               const def = yield* assetNamed(params.key)
               const partition = (yield* partitionOf(def, params.partition, true))!
               const resolver = yield* resolverFor([def.key])
-              return partitionStatus(resolver, def.key, partition, (yield* loadRunStates([def.key])).failed)
+              const view = partitionStatus(resolver, def.key, partition, (yield* loadRunStates([def.key])).failed)
+              const roots = rootCauses(resolver, def.key, partition).map((r) => ({ ...r, cause: { ...r.cause, message: r.message } }))
+              return { ...view, rootCauses: roots }
             })
           )
         )

@@ -2,11 +2,12 @@ import { Effect, Schema } from "effect"
 import { streamSSE } from "hono/streaming"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import { RunStatus } from "../../runtime/events/records.js"
-import { InvalidInput, InvalidPartition, InvalidSelection, Unauthorized, UnknownRun, WritesDisabled } from "../errors.js"
-import { rangeOf, selectionOf } from "../lookup.js"
+import { InvalidInput, InvalidPartition, InvalidSelection, Unauthorized, UnknownAsset, UnknownRun, WritesDisabled } from "../errors.js"
+import { assetNamed, rangeOf, selectionOf } from "../lookup.js"
 import { ApiRouter } from "../route.js"
 import { RunLauncher } from "../RunLauncher.js"
-import { IdParam, Limit, RunEvents, RunPage, RunStarted, StartRun } from "../schemas.js"
+import { IdParam, Limit, RunDetail, RunEvents, RunKind, RunPage, RunStarted, StartRun } from "../schemas.js"
+import { runSteps } from "../runSteps.js"
 import { Run } from "../../runtime/events/records.js"
 import type { ApiRuntime } from "../services.js"
 import { leaseTtlMs, shownStatus } from "../../runtime/execute/liveness.js"
@@ -18,6 +19,52 @@ const runById = (id: string) =>
   Effect.flatMap(EventStore, (store) => store.run(id)).pipe(
     Effect.flatMap((run) => (run === undefined ? Effect.fail(new UnknownRun({ message: `no run '${id}' in the event store` })) : shown(run)))
   )
+
+/** How many runs one page of a filtered list looks through at most (the store has no index by kind or asset). */
+const SCAN = 2000
+
+/**
+ * A page of runs that pass the filters, newest first. Status is the shown one (a dead STARTED run is ABANDONED); an
+ * asset filter keeps runs with a step of that asset. When the scan bound is reached first, the page may hold fewer
+ * than `limit` runs and its cursor goes on from the last run looked at.
+ */
+const filteredRuns = (query: {
+  readonly status?: Run["status"] | undefined
+  readonly kind?: Run["kind"] | undefined
+  readonly asset?: string | undefined
+  readonly before?: string | undefined
+  readonly limit: number
+}) =>
+  Effect.gen(function* () {
+    const store = yield* EventStore
+    // a dead run is stored STARTED: those two are told apart only once read
+    const stored = query.status === "STARTED" || query.status === "ABANDONED" ? undefined : query.status
+    const batch = Math.min(500, Math.max(query.limit + 1, 100))
+    const items: Array<Run> = []
+    let cursor = query.before
+    let scanned = 0
+    let exhausted = false
+    while (items.length <= query.limit && scanned < SCAN) {
+      const page = yield* store.runs({ limit: batch, ...(stored ? { status: stored } : {}), ...(cursor ? { before: cursor } : {}) })
+      for (const found of page) {
+        scanned++
+        cursor = found.id
+        const run = yield* shown(found)
+        if (query.status !== undefined && run.status !== query.status) continue
+        if (query.kind !== undefined && run.kind !== query.kind) continue
+        if (query.asset !== undefined && !(yield* store.runEvents(run.id)).some((e) => e.asset === query.asset)) continue
+        items.push(run)
+        if (items.length > query.limit) break
+      }
+      if (page.length < batch) {
+        exhausted = true
+        break
+      }
+    }
+    const more = items.length > query.limit
+    const page = items.slice(0, query.limit)
+    return { items: page, nextCursor: more ? page[page.length - 1]!.id : !exhausted && cursor !== undefined ? cursor : null }
+  })
 
 const AfterSeq = Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { default: () => 0 })
 
@@ -32,24 +79,25 @@ export const runsRouter = (runtime: ApiRuntime) => {
       {
         method: "get",
         path: "/runs",
-        summary: "runs, newest first; paginated with a cursor",
-        query: Schema.Struct({ status: Schema.optional(RunStatus), before: Schema.optional(Schema.String), limit: Limit(500, 50) }),
+        summary: "runs, newest first, optionally of one status, kind and asset; paginated with a cursor",
+        description: `A filtered page looks through at most ${SCAN} runs: it may then hold fewer than limit runs, and its nextCursor goes on from there.`,
+        query: Schema.Struct({
+          status: Schema.optional(RunStatus),
+          kind: Schema.optional(RunKind),
+          asset: Schema.optional(Schema.String.annotations({ description: "runs with a step of this asset" })),
+          before: Schema.optional(Schema.String),
+          limit: Limit(500, 50)
+        }),
         responses: { 200: { description: "one page", schema: RunPage } },
-        errors: [],
+        errors: [UnknownAsset],
         access: "read"
       },
       async (c, { query }) =>
         c.json(
           await r.run(
             Effect.gen(function* () {
-              const store = yield* EventStore
-              const page = yield* store.runs({
-                limit: query.limit + 1,
-                ...(query.status ? { status: query.status } : {}),
-                ...(query.before ? { before: query.before } : {})
-              })
-              const items = yield* Effect.forEach(page.slice(0, query.limit), shown)
-              return { items, nextCursor: page.length > query.limit ? items[items.length - 1]!.id : null }
+              if (query.asset !== undefined) yield* assetNamed(query.asset)
+              return yield* filteredRuns(query)
             })
           )
         )
@@ -88,13 +136,22 @@ export const runsRouter = (runtime: ApiRuntime) => {
       {
         method: "get",
         path: "/runs/:id",
-        summary: "one run",
+        summary: "one run with its steps: asset, partition, state, start, end, duration, rows and the whole error",
         params: IdParam,
-        responses: { 200: { description: "the run", schema: Run } },
+        responses: { 200: { description: "the run", schema: RunDetail } },
         errors: [UnknownRun],
         access: "read"
       },
-      async (c, { params }) => c.json(await r.run(runById(params.id)))
+      async (c, { params }) =>
+        c.json(
+          await r.run(
+            Effect.gen(function* () {
+              const run = yield* runById(params.id)
+              const steps = runSteps(yield* (yield* EventStore).runEvents(run.id))
+              return { ...run, durationMs: run.endedAt === null ? null : Date.parse(run.endedAt) - Date.parse(run.startedAt), steps }
+            })
+          )
+        )
     )
     .route(
       {

@@ -6,7 +6,7 @@ import { resumeBackfill } from "../../backfill/resumeBackfill.js"
 import { progressOf, runBackfill } from "../../backfill/runBackfill.js"
 import { backfillHint, leaseTtlMs, shownBackfillStatus } from "../../execute/liveness.js"
 import { resolveSelection } from "../../graph/Selection.js"
-import { PartitionError } from "../../partitions/MonthlyPartitions.js"
+import { PartitionError } from "../../partitions/PartitionsDefinition.js"
 import { Project } from "../../project/Project.js"
 import { at, plural } from "../format.js"
 import { progressBar } from "../progressBar.js"
@@ -113,7 +113,7 @@ export const backfill = (args: {
         const selection = args.words.join(",")
         const keys = yield* Either.match(resolveSelection(graph, selection), { onLeft: Effect.fail, onRight: Effect.succeed })
         if (Option.isNone(args.from) || Option.isNone(args.to)) {
-          return yield* new PartitionError({ message: "a backfill needs --from YYYY-MM and --to YYYY-MM" })
+          return yield* new PartitionError({ message: "a backfill needs --from and --to: the first and last partition (a key, or a date, month or year for time partitions)" })
         }
         const range = yield* partitionRange(graph, keys, { partition: Option.none(), from: args.from, to: args.to })
         const created = yield* createBackfill({ selection, range: range!, force: args.force })

@@ -34,4 +34,4 @@ export const backfillCommand = Command.make(
   },
   (args) =>
     Effect.flatMap(Effect.promise(() => import("./backfill.run.js")), (m) => m.backfill(args))
-).pipe(Command.withDescription("backfill monthly partitions: persisted, resumable, shared between workers"))
+).pipe(Command.withDescription("backfill partitions from --from to --to: persisted, resumable, shared between workers"))

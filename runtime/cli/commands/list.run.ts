@@ -11,7 +11,8 @@ export const list = (args: { readonly json: boolean }) =>
         key: k,
         kind: d._tag === "Source" ? "source" : "asset",
         group: d.group,
-        partitions: d.partitions ? `monthly from ${d.partitions.start}` : null,
+        partitions: d.partitions?.describe ?? null,
+        tags: d.tags,
         inputs: graph.inputs(k).map((e) => ({ asset: e.upstream, mapping: e.mapping.describe })),
         codeVersion: d._tag === "Asset" ? d.codeVersion : null,
         description: d.description
@@ -21,7 +22,7 @@ export const list = (args: { readonly json: boolean }) =>
       args.json
         ? JSON.stringify(rows, null, 2)
         : rows
-            .map((r) => `${r.key.padEnd(24)} ${r.kind.padEnd(6)} ${(r.partitions ?? "").padEnd(20)} <- ${r.inputs.map((i) => i.asset).join(", ") || "-"}`)
+            .map((r) => `${r.key.padEnd(24)} ${r.kind.padEnd(6)} ${(r.partitions ?? "").padEnd(22)} <- ${r.inputs.map((i) => i.asset).join(", ") || "-"}`)
             .join("\n")
     )
   })

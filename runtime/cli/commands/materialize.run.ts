@@ -1,4 +1,5 @@
 import { Console, Effect, Either, type Option } from "effect"
+import { checkJson, checkLine } from "../../checks/describe.js"
 import { materialize as runMaterialize } from "../../execute/materialize.js"
 import type { Progress } from "../../execute/Executor.js"
 import { describeSideOutputs, sideOutputsOf } from "../../execute/outputs.js"
@@ -37,7 +38,7 @@ export const materialize = (args: {
         const sides = o.materialization ? sideOutputsOf(graph.get(o.task.asset), o.materialization) : {}
         const records = Object.entries(sides).flatMap(([name, s]) => (s.records ?? []).map((r) => `${name}: ${Object.entries(r).map(([k, v]) => `${k} ${v}`).join(", ")}`))
         return Console.log(
-          `${mark[o.state]} ${at(o.task.asset, o.task.partition).padEnd(40)} ${o.state === "succeeded" ? seconds(o.durationMs).padStart(7) + "  " : ""}${o.message}${[...describeSideOutputs(sides), ...records].map((l) => `\n    ${l}`).join("")}`
+          `${mark[o.state]} ${at(o.task.asset, o.task.partition).padEnd(40)} ${o.state === "succeeded" ? seconds(o.durationMs).padStart(7) + "  " : ""}${o.message}${[...describeSideOutputs(sides), ...records, ...o.checks.map(checkLine)].map((l) => `\n    ${l}`).join("")}`
         )
       })
     const result = yield* runMaterialize({
@@ -87,7 +88,8 @@ export const materialize = (args: {
               message: o.message,
               dataVersion: o.materialization?.dataVersion ?? null,
               rows: o.materialization?.rowCount ?? null,
-              durationMs: o.durationMs
+              durationMs: o.durationMs,
+              checks: o.checks.map(checkJson)
             })),
             fresh: result.plan.fresh
           },

@@ -1,6 +1,6 @@
 import { Console, Effect, type Option } from "effect"
 import { readPreview } from "../../preview/readPreview.js"
-import { PartitionError } from "../../partitions/MonthlyPartitions.js"
+import { PartitionError } from "../../partitions/PartitionsDefinition.js"
 import { at } from "../format.js"
 import { latestOf, neverMaterialized } from "./partitionArgs.js"
 

@@ -1,10 +1,14 @@
 import { Console, Effect, Either, Option } from "effect"
-import { loadState } from "../../execute/materialize.js"
+import { describeFreshness, freshnessOf, type FreshnessView } from "../../automation/freshness.js"
+import { loadCheckStates, type ShownCheck } from "../../checks/checkStates.js"
+import { loadState, upstreamClosure } from "../../execute/materialize.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
 import { StatusResolver } from "../../status/StatusResolver.js"
+import { rootCauses, type RootCause } from "../../status/rootCauses.js"
+import type { AssetKey } from "../../asset/AssetKey.js"
 import { loadRunStates, summarize, type AssetStatusSummary } from "../../status/summary.js"
-import { monthRanges } from "../format.js"
+import { keyRanges } from "../format.js"
 import type { Failure } from "../../events/records.js"
 
 /** The first line of a failure, with the run that shows all of it. */
@@ -19,35 +23,92 @@ const sideTotals = (s: AssetStatusSummary): string => {
   return [...totals].filter(([, n]) => n > 0).map(([name, n]) => `, ${n} rows ${name}`).join("")
 }
 
+type PartitionSummary = AssetStatusSummary["partitions"][number]
+
+/** "check unique_id failed: 3 failing rows", the check's own message, and "(stale)" when it changed since it ran */
+const checkText = (c: ShownCheck) => `check ${c.check} ${c.status === "FAILED" ? "failed" : "warned"}: ${c.message}${c.stale ? " (stale: the check changed since)" : ""}`
+
+/** A partition's failing checks; with a failure (which names the blocking ones) only the others. */
+const checksOf = (p: PartitionSummary) => (p.failure ? p.checks.filter((c) => !c.blocking) : p.checks)
+
+/** e.g. ", 2 with failed checks, 1 warned" */
+const checkTotals = (s: AssetStatusSummary): string => {
+  const failed = s.partitions.filter((p) => p.checks.some((c) => c.status === "FAILED")).length
+  const warned = s.partitions.filter((p) => p.checks.some((c) => c.status === "WARNED")).length
+  return `${failed > 0 ? `, ${failed} with failed checks` : ""}${warned > 0 ? `, ${warned} with warnings` : ""}`
+}
+
+const staleText = (s: AssetStatusSummary) =>
+  s.staleChecks
+    .map((c) => `\n           checks changed since they ran: ${c.check} (${c.partitions} partition${c.partitions === 1 ? "" : "s"}): assets check ${s.asset}`)
+    .join("")
+
 const line = (s: AssetStatusSummary): string => {
   const head = `${s.status.padEnd(8)} ${s.asset.padEnd(24)}`
   if (s.kind === "source") {
-    return `${head} source, ${s.partitioned ? `${s.partitions.length} months with data (${monthRanges(s.partitions.map((p) => p.partition!))})` : s.status === "FRESH" ? "observed" : "not observed"}`
+    return `${head} source, ${s.partitioned ? `${s.partitions.length} partitions with data (${keyRanges(s.partitions.map((p) => p.partition!))})` : s.status === "FRESH" ? "observed" : "not observed"}`
   }
   const impossible = s.cannotExist.map((c) => `\n           ${c.partitions}: cannot exist: ${c.reason}`).join("")
   if (!s.partitioned) {
     const p = s.partitions[0]!
-    return `${head}${p.failure ? `\n           - ${failureText(p.failure)}` : ""}${p.causes.map((c) => `\n           - ${c.message}`).join("")}`
+    return `${head}${p.failure ? `\n           - ${failureText(p.failure)}` : ""}${p.causes.map((c) => `\n           - ${c.message}`).join("")}${checksOf(p)
+      .map((c) => `\n           - ${checkText(c)}`)
+      .join("")}${staleText(s)}`
   }
-  const bad = s.partitions.filter((p) => p.status !== "FRESH")
-  const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}${sideTotals(s)}`
-  const why = (p: AssetStatusSummary["partitions"][number]) =>
-    p.failure ? failureText(p.failure) : `${p.run === "RUNNING" ? "(running) " : ""}${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`
+  const bad = s.partitions.filter((p) => p.status !== "FRESH" || p.checks.length > 0)
+  const runs = `${s.counts.RUNNING > 0 ? `, ${s.counts.RUNNING} running` : ""}${s.counts.FAILED > 0 ? `, ${s.counts.FAILED} failed` : ""}${checkTotals(s)}${sideTotals(s)}`
+  const why = (p: PartitionSummary) =>
+    [
+      p.failure ? failureText(p.failure) : `${p.run === "RUNNING" ? "(running) " : ""}${p.causes.map((c) => c.message).slice(0, 2).join("; ")}`,
+      ...checksOf(p).map(checkText)
+    ]
+      .filter((t) => t !== "")
+      .join("; ")
   return `${head} ${s.partitions.length} partitions: ${s.counts.FRESH} fresh, ${s.counts.STALE} stale, ${s.counts.MISSING} missing${runs}${bad
     .slice(0, 6)
     .map((p) => `\n           ${p.partition}: ${why(p)}`)
-    .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}${impossible}`
+    .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}${impossible}${staleText(s)}`
+}
+
+/** The root causes of the stale partitions, grouped by cause so a change upstream of 36 months reads once. */
+const whyText = (s: AssetStatusSummary): string => {
+  const byRoot = new Map<string, Array<string>>()
+  for (const p of s.partitions as ReadonlyArray<PartitionSummary & { rootCauses?: ReadonlyArray<RootCause> }>) {
+    for (const r of p.rootCauses ?? []) byRoot.set(r.message, [...(byRoot.get(r.message) ?? []), p.partition ?? ""])
+  }
+  if (byRoot.size === 0) return ""
+  return `\n           root causes:${[...byRoot]
+    .map(([message, ps]) => `\n             ${message}${s.partitioned ? ` (for ${keyRanges(ps)})` : ""}`)
+    .join("")}`
 }
 
 /** `assets status`'s handler, loaded when the command runs (status.ts defines the command). */
-export const status = (args: { readonly selection: Option.Option<string>; readonly json: boolean }) =>
+/** the asset's freshness policy as it stands, for an asset that has one */
+const withPolicy = (f: FreshnessView | undefined): { freshnessPolicy?: FreshnessView } => (f === undefined ? {} : { freshnessPolicy: f })
+
+export const status = (args: { readonly selection: Option.Option<string>; readonly json: boolean; readonly why: boolean }) =>
   Effect.gen(function* () {
     const { graph } = yield* Project
     const keys = Option.isSome(args.selection)
       ? yield* Either.match(resolveSelection(graph, args.selection.value), { onLeft: Effect.fail, onRight: Effect.succeed })
       : graph.order
-    const resolver = new StatusResolver(graph, yield* loadState(graph, keys))
+    const state = yield* loadState(graph, keys)
+    const resolver = new StatusResolver(graph, state)
     const runs = yield* loadRunStates(keys)
-    const summaries = keys.map((k) => summarize(resolver, k, runs))
-    yield* Console.log(args.json ? JSON.stringify(summaries, null, 2) : summaries.map(line).join("\n"))
+    const checks = yield* loadCheckStates(graph, keys)
+    // an asset reading a source that cannot be observed now has no status to show, only that source's error
+    const unknown = (k: AssetKey) => upstreamClosure(graph, [k]).filter((u) => state.failedSources.has(u))
+    const summaries = keys.map((k) => {
+      const blocked = unknown(k)
+      if (blocked.length > 0) return { asset: k, status: "UNKNOWN" as const, errors: blocked.map((u) => state.failedSources.get(u)!) }
+      const s = { ...summarize(resolver, k, runs, checks), ...withPolicy(freshnessOf(resolver, k)) }
+      if (!args.why) return s
+      const partitions = s.partitions.map((p) => (p.freshness === "FRESH" ? p : { ...p, rootCauses: rootCauses(resolver, k, p.partition) }))
+      return { ...s, partitions }
+    })
+    const text = (s: (typeof summaries)[number]) =>
+      "errors" in s
+        ? `${"UNKNOWN".padEnd(8)} ${s.asset.padEnd(24)}${s.errors.map((e) => `\n           - ${e}`).join("")}`
+        : `${line(s)}${s.freshnessPolicy?.overdue ? `\n           ${describeFreshness(s.freshnessPolicy)}` : ""}${args.why ? whyText(s) : ""}`
+    yield* Console.log(args.json ? JSON.stringify(summaries, null, 2) : summaries.map(text).join("\n"))
   })
