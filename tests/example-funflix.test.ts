@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process"
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join, resolve } from "node:path"
 import Database from "better-sqlite3"
@@ -7,11 +6,11 @@ import { unzipSync } from "fflate"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { DST_EDGES, SALE_COLUMNS } from "../examples/funflix/assets/generate.js"
 import { createEmptyDatabase, dropDatabase, mysqlAvailability, mysqlUrl, type SakilaDatabase } from "./support/sakilaDatabase.js"
+import { cliRunner, printedJson } from "./support/cliRunner.js"
 import { tempDir } from "./support/testProject.js"
 
 // The Funflix example end to end through the built CLI, on the embedded default (and Europe's table on MariaDB):
 // every view's answer against an independent computation in plain DuckDB SQL over the generated files.
-const bin = resolve("bin/assets.js")
 const dir = tempDir("funflix-")
 const lake = join(dir, "lake")
 const env = (extra: Record<string, string> = {}) => ({
@@ -22,13 +21,8 @@ const env = (extra: Record<string, string> = {}) => ({
   FUNFLIX_EUROPE_DB: join(dir, "europe_sales.sqlite"),
   ...extra
 })
-const cli = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { env: env(extra), encoding: "utf8" })
-const ok = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
-  const r = cli(args, extra)
-  expect(r.status, `assets ${args.join(" ")}\n${r.stdout}\n${r.stderr}`).toBe(0)
-  return r.stdout
-}
-const json = (out: string) => JSON.parse(out.slice(out.search(/[[{]/)))
+const { cli, ok } = cliRunner(env)
+const json = printedJson
 
 /** Rows as sorted JSON lines, numbers rounded: two answers compare equal whatever their order and float noise. */
 const canonical = (rows: ReadonlyArray<Record<string, unknown>>) =>

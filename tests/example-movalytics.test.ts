@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
@@ -6,10 +5,10 @@ import { afterAll, describe, expect, it } from "vitest"
 import { describeCondition } from "sakila-assets"
 import { deliveries, landingPath, TABLES, type Table } from "../examples/movalytics/assets/generate.js"
 import { movalyticsAssets } from "../examples/movalytics/assets/pipeline.js"
+import { cliRunner, printedJson } from "./support/cliRunner.js"
 import { tempDir } from "./support/testProject.js"
 
 // The Movalytics example end to end through the built CLI: deliveries merged by key, month after month.
-const bin = resolve("bin/assets.js")
 const dir = tempDir("movalytics-")
 const lake = join(dir, "lake")
 const env = (extra: Record<string, string>) => ({
@@ -19,13 +18,8 @@ const env = (extra: Record<string, string>) => ({
   ASSETS_STATE_DIR: join(dir, "state"),
   ...extra
 })
-const cli = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { env: env(extra), encoding: "utf8" })
-const ok = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
-  const r = cli(args, extra)
-  expect(r.status, `assets ${args.join(" ")}\n${r.stdout}\n${r.stderr}`).toBe(0)
-  return r.stdout
-}
-const json = (out: string) => JSON.parse(out.slice(out.search(/[[{]/)))
+const { cli, ok } = cliRunner(env)
+const json = printedJson
 const upTo = (month: string) => ({ MOVALYTICS_DELIVERIES: ["2023-01", "2023-02", "2023-03"].filter((m) => m <= month).join(",") })
 type Outcome = { asset: string; partition: string | null; state: string }
 const succeeded = (out: string) => (json(out).outcomes as Array<Outcome>).filter((o) => o.state === "succeeded").map((o) => `${o.asset}[${o.partition}]`).sort()

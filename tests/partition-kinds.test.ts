@@ -1,20 +1,14 @@
-import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, rmSync, writeFileSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
+import { cliRunner, printedJson } from "./support/cliRunner.js"
 import { tempDir } from "./support/testProject.js"
 
 // End to end through the built CLI, on a small project of every partition kind (tests/support/partitionKinds.ts).
-const bin = resolve("bin/assets.js")
 const dir = tempDir()
 const env = (extra: Record<string, string> = {}) => ({ ...process.env, SYNTH_DIR: dir, ASSETS_CONFIG: resolve("tests/fixtures/partitionKinds.config.ts"), ...extra })
-const cli = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => spawnSync(process.execPath, [bin, ...args], { env: env(extra), encoding: "utf8" })
-const ok = (args: ReadonlyArray<string>, extra: Record<string, string> = {}) => {
-  const r = cli(args, extra)
-  expect(r.status, `assets ${args.join(" ")}\n${r.stdout}\n${r.stderr}`).toBe(0)
-  return r.stdout
-}
-const json = (out: string) => JSON.parse(out.slice(out.search(/[[{]/)))
+const { cli, ok } = cliRunner(env)
+const json = printedJson
 const land = (path: string, values: ReadonlyArray<number>) => {
   const file = join(dir, "lake", "landing", path)
   mkdirSync(dirname(file), { recursive: true })
@@ -148,4 +142,3 @@ describe("partitions of every kind, through the CLI", () => {
   })
 })
 
-if (!existsSync(bin)) throw new Error("bin/assets.js is missing")

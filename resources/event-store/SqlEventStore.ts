@@ -42,7 +42,7 @@ export const make = Effect.gen(function* () {
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
   // the bulk reads (status of every partition) check rows with a light decoder: the same column types as the
   // Schemas in rows.ts, at a fraction of the cost (bench/runtime.ts, status rows)
-  const decodeMaterializations = rowDecoder("materializations", {
+  const materializationColumns = {
     id: "string",
     run_id: "string",
     asset_key: "string",
@@ -53,7 +53,8 @@ export const make = Effect.gen(function* () {
     metadata: "string",
     started_at: "string",
     ended_at: "string"
-  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationRow.Type>, unknown>
+  } as const
+  const decodeMaterializations = rowDecoder("materializations", materializationColumns) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationRow.Type>, unknown>
   const decodeInputs = rowDecoder("materialization_inputs", {
     materialization_id: "string",
     input_asset_key: "string",
@@ -62,16 +63,7 @@ export const make = Effect.gen(function* () {
     producer_id: "nullableString"
   }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof InputRow.Type>, unknown>
   const decodeJoined = rowDecoder("materializations with inputs", {
-    id: "string",
-    run_id: "string",
-    asset_key: "string",
-    partition_key: "string",
-    code_version: "string",
-    data_version: "string",
-    row_count: "count",
-    metadata: "string",
-    started_at: "string",
-    ended_at: "string",
+    ...materializationColumns,
     input_asset_key: "nullableString",
     input_partition_key: "nullableString",
     input_data_version: "nullableString",

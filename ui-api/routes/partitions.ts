@@ -1,23 +1,13 @@
 import { Effect, Schema } from "effect"
 import { EventStore } from "../../runtime/events/EventStore.js"
-import { dynamicKeyProblem, type DynamicPartitions } from "../../runtime/partitions/DynamicPartitions.js"
-import type { MultiPartitions } from "../../runtime/partitions/MultiPartitions.js"
-import type { PartitionsDefinition } from "../../runtime/partitions/PartitionsDefinition.js"
+import { dynamicKeyProblem } from "../../runtime/partitions/DynamicPartitions.js"
+import { dynamicNamesOf } from "../../runtime/partitions/dynamicNames.js"
 import { Project } from "../../runtime/project/Project.js"
 import { reportMaterialization, ReportError } from "../../runtime/report/reportMaterialization.js"
 import { InvalidInput, InvalidPartition, Unauthorized, UnknownAsset, WritesDisabled } from "../errors.js"
 import { assetNamed, partitionOf } from "../lookup.js"
 import { ApiRouter } from "../route.js"
 import type { ApiRuntime } from "../services.js"
-
-const dynamicNames = (def: PartitionsDefinition | undefined): ReadonlyArray<string> =>
-  def === undefined
-    ? []
-    : def._tag === "Dynamic"
-      ? [(def as DynamicPartitions).name]
-      : def._tag === "Multi"
-        ? (def as MultiPartitions).dims.flatMap((d) => dynamicNames(d.def))
-        : []
 
 const NameParam = Schema.Struct({ name: Schema.String })
 const Keys = Schema.Struct({
@@ -36,7 +26,7 @@ const Reported = Schema.Struct({ id: Schema.String, asset: Schema.String, partit
 /** The project's dynamic partitions by name: an unknown name is a 404 naming the known ones. */
 const knownName = (name: string) =>
   Effect.flatMap(Project, ({ graph }) => {
-    const names = new Set([...graph.defs.values()].flatMap((d) => dynamicNames(d.partitions)))
+    const names = new Set([...graph.defs.values()].flatMap((d) => dynamicNamesOf(d.partitions)))
     return names.has(name)
       ? Effect.succeed(name)
       : Effect.fail(new UnknownAsset({ message: `no dynamic partitions named '${name}'${names.size > 0 ? `: the project has ${[...names].join(", ")}` : ""}`, suggestions: [...names] }))

@@ -1,25 +1,16 @@
 import { Console, Effect } from "effect"
 import { EventStore } from "../../events/EventStore.js"
-import { dynamicKeyProblem, type DynamicPartitions } from "../../partitions/DynamicPartitions.js"
-import type { MultiPartitions } from "../../partitions/MultiPartitions.js"
-import { PartitionError, type PartitionsDefinition } from "../../partitions/PartitionsDefinition.js"
+import { dynamicKeyProblem } from "../../partitions/DynamicPartitions.js"
+import { dynamicNamesOf } from "../../partitions/dynamicNames.js"
+import { PartitionError } from "../../partitions/PartitionsDefinition.js"
 import { Project } from "../../project/Project.js"
 import { partitionContext } from "../../status/partitionContext.js"
-
-const dynamicNames = (def: PartitionsDefinition | undefined): ReadonlyArray<string> =>
-  def === undefined
-    ? []
-    : def._tag === "Dynamic"
-      ? [(def as DynamicPartitions).name]
-      : def._tag === "Multi"
-        ? (def as MultiPartitions).dims.flatMap((d) => dynamicNames(d.def))
-        : []
 
 /** The names of the project's dynamic partitions: an unknown name is an error naming the known ones. */
 const knownName = (name: string) =>
   Effect.gen(function* () {
     const { graph } = yield* Project
-    const names = new Set([...graph.defs.values()].flatMap((d) => dynamicNames(d.partitions)))
+    const names = new Set([...graph.defs.values()].flatMap((d) => dynamicNamesOf(d.partitions)))
     if (!names.has(name)) {
       return yield* new PartitionError({
         message: `no dynamic partitions named '${name}' in the project${names.size > 0 ? `: it has ${[...names].join(", ")}` : ": none of its assets uses dynamicPartitions()"}`
@@ -38,7 +29,7 @@ export const list = (args: { readonly json: boolean }) =>
         const keys = d.partitions!.keys(ctx)
         return { asset: d.key, partitions: d.partitions!.describe, count: keys.length, first: keys[0] ?? null, last: keys[keys.length - 1] ?? null }
       })
-    const names = [...new Set([...graph.defs.values()].flatMap((d) => dynamicNames(d.partitions)))]
+    const names = [...new Set([...graph.defs.values()].flatMap((d) => dynamicNamesOf(d.partitions)))]
     const dynamic = Object.fromEntries(names.map((n) => [n, ctx.dynamicKeys(n)]))
     yield* Console.log(
       args.json
