@@ -116,6 +116,8 @@ describe("static, dynamic and multi partitions", () => {
     const g = rangeFilter(multi, { from: "2023-03", to: "2023-04" }, ctx) as (k: string) => boolean
     expect(multi.keys(ctx).filter(g)).toEqual(["2023-03|americas", "2023-03|europe", "2023-04|americas", "2023-04|europe"])
     expect(rangeFilter(staticPartitions(["a"]), { from: "2023-01", to: undefined }, ctx)).toContain("is not a partition")
+    // a date that does not exist is refused, not rolled over into the next month
+    expect(rangeFilter(days, { from: "2023-02-30", to: undefined }, ctx)).toContain("not 2023-02-30")
   })
 
   it("writes key lists as ranges in their definition's order", () => {

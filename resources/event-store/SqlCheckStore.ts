@@ -128,7 +128,8 @@ export const make = Effect.gen(function* () {
               ...(options.partition !== undefined ? [sql`c.partition_key = ${options.partition ?? ""}`] : [])
             ])}`
           )
-          out.push(...rows.map(fromRow))
+          // a batch can hold hundreds of thousands of results: no spreading into push's arguments
+          for (const row of rows) out.push(fromRow(row))
         }
         return out
       }).pipe(wrap("reading check results")),

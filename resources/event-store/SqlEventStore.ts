@@ -208,10 +208,11 @@ export const make = Effect.gen(function* () {
     currentMaterializations: (assets) =>
       Effect.gen(function* () {
         if (assets !== undefined && assets.length === 0) return []
-        const rows: Array<typeof MaterializationRow.Type> = []
+        // by batches of assets (a statement's parameters are bounded); a batch can hold 100,000 rows, so no spreading
+        let rows: ReadonlyArray<typeof MaterializationRow.Type> = []
         for (const batch of assets === undefined ? [undefined] : chunks(assets, 1000)) {
           const where = batch === undefined ? sql`` : sql`WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`
-          rows.push(...(yield* decodeMaterializations(yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${where}`)))
+          rows = rows.concat(yield* decodeMaterializations(yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${where}`))
         }
         return yield* withInputs(rows)
       }).pipe(wrap("reading current materializations")),

@@ -24,7 +24,7 @@ import { loadProject, ProjectNotFound } from "./loadProject.js"
 class ResourcesFailed extends Data.TaggedError("ResourcesFailed")<{ readonly message: string }> {}
 
 /** Errors a person can fix: printed as one message, exit code 2. */
-const usageErrors = new Set(["SelectionError", "PartitionError"])
+const usageErrors = new Set(["SelectionError", "PartitionError", "ReportError"])
 
 type AnyCommand = Command.Command<any, any, any, any>
 

@@ -61,7 +61,7 @@ export const resolveSelection = (
     const selected = new Set<AssetKey>()
     const excluded = new Set<AssetKey>()
     if (clauses.every((c) => c.exclude)) {
-      return Either.left(new SelectionError({ message: "a selection of only exclusions selects nothing: name what to select first, e.g. group:reports,-top_states", suggestions: [] }))
+      return Either.left(new SelectionError({ message: "a selection of only exclusions selects nothing: name what to select first, e.g. group:reports,-draft_report", suggestions: [] }))
     }
     for (const c of clauses) {
       const matched = matching(graph, c.key)

@@ -18,6 +18,9 @@ const spanOf = (text: string, zone: string): { start: number; end: number } | un
   const [y, mo, d, h, mi] = [Number(m[1]), m[2] ? Number(m[2]) : undefined, m[3] ? Number(m[3]) : undefined, m[4] ? Number(m[4]) : undefined, m[5] ? Number(m[5]) : 0]
   if (mo !== undefined && (mo < 1 || mo > 12)) return undefined
   const wall = { year: y, month: mo ?? 1, day: d ?? 1, hour: h ?? 0, minute: mi }
+  // 2023-02-30 or 24:00 is no date: refused, not rolled over into March
+  const check = new Date(Date.UTC(wall.year, wall.month - 1, wall.day, wall.hour, wall.minute))
+  if (check.getUTCDate() !== wall.day || check.getUTCHours() !== wall.hour || check.getUTCMinutes() !== wall.minute) return undefined
   const next =
     h !== undefined ? { ...wall, hour: wall.hour + 1 } : d !== undefined ? { ...wall, day: wall.day + 1 } : mo !== undefined ? { ...wall, month: wall.month + 1 } : { ...wall, year: y + 1 }
   const norm = (w: typeof wall) => {

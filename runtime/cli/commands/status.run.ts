@@ -1,12 +1,13 @@
 import { Console, Effect, Either, Option } from "effect"
 import { describeFreshness, freshnessOf, type FreshnessView } from "../../automation/freshness.js"
 import { loadCheckStates, type ShownCheck } from "../../checks/checkStates.js"
-import { loadState, upstreamClosure } from "../../execute/materialize.js"
+import { loadState } from "../../execute/materialize.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
 import { StatusResolver } from "../../status/StatusResolver.js"
 import { rootCauses, type RootCause } from "../../status/rootCauses.js"
 import type { AssetKey } from "../../asset/AssetKey.js"
+import type { AssetGraph } from "../../graph/AssetGraph.js"
 import { loadRunStates, summarize, type AssetStatusSummary } from "../../status/summary.js"
 import { keyRanges } from "../format.js"
 import type { Failure } from "../../events/records.js"
@@ -70,6 +71,20 @@ const line = (s: AssetStatusSummary): string => {
     .join("")}${bad.length > 6 ? `\n           ... ${bad.length - 6} more` : ""}${impossible}${staleText(s)}`
 }
 
+/** The asset and everything that reads it, directly or not. */
+const downstreamClosure = (graph: AssetGraph, key: AssetKey): ReadonlySet<AssetKey> => {
+  const seen = new Set<AssetKey>([key])
+  const stack = [key]
+  while (stack.length > 0) {
+    for (const e of graph.outputs(stack.pop()!)) {
+      if (seen.has(e.downstream)) continue
+      seen.add(e.downstream)
+      stack.push(e.downstream)
+    }
+  }
+  return seen
+}
+
 /** The root causes of the stale partitions, grouped by cause so a change upstream of 36 months reads once. */
 const whyText = (s: AssetStatusSummary): string => {
   const byRoot = new Map<string, Array<string>>()
@@ -82,10 +97,10 @@ const whyText = (s: AssetStatusSummary): string => {
     .join("")}`
 }
 
-/** `assets status`'s handler, loaded when the command runs (status.ts defines the command). */
 /** the asset's freshness policy as it stands, for an asset that has one */
 const withPolicy = (f: FreshnessView | undefined): { freshnessPolicy?: FreshnessView } => (f === undefined ? {} : { freshnessPolicy: f })
 
+/** `assets status`'s handler, loaded when the command runs (status.ts defines the command). */
 export const status = (args: { readonly selection: Option.Option<string>; readonly json: boolean; readonly why: boolean }) =>
   Effect.gen(function* () {
     const { graph } = yield* Project
@@ -96,8 +111,13 @@ export const status = (args: { readonly selection: Option.Option<string>; readon
     const resolver = new StatusResolver(graph, state)
     const runs = yield* loadRunStates(keys)
     const checks = yield* loadCheckStates(graph, keys)
-    // an asset reading a source that cannot be observed now has no status to show, only that source's error
-    const unknown = (k: AssetKey) => upstreamClosure(graph, [k]).filter((u) => state.failedSources.has(u))
+    // an asset reading a source that cannot be observed now has no status to show, only that source's error: one
+    // walk down from each failed source (none, usually), not one walk up from every asset
+    const blockedBy = new Map<AssetKey, Array<AssetKey>>()
+    for (const source of state.failedSources.keys()) {
+      for (const k of downstreamClosure(graph, source)) blockedBy.set(k, [...(blockedBy.get(k) ?? []), source])
+    }
+    const unknown = (k: AssetKey) => blockedBy.get(k) ?? []
     const summaries = keys.map((k) => {
       const blocked = unknown(k)
       if (blocked.length > 0) return { asset: k, status: "UNKNOWN" as const, errors: blocked.map((u) => state.failedSources.get(u)!) }
