@@ -22,14 +22,18 @@ import { tempDir } from "./support/testProject.js"
  * The real Sakila project on the embedded resources in a temp folder (generated source, a small simulated feed:
  * 2023-01..2023-03, 2000 events a month), materialized once, with the API's runtime over it.
  */
-export const apiFixture = async () => {
-  const dir = tempDir("assets-api-")
-  const resources = Layer.mergeAll(
+/** The embedded resources of a small Sakila in `dir`: generated source, simulated feed of 2023-01..2023-03. */
+export const smallSakilaResources = (dir: string) =>
+  Layer.mergeAll(
     DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
     SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
     GeneratedSakila.layer(42),
     SimulatedFeed.layer({ seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 2000, lateFraction: 0.3, malformedFraction: 0.001 })
   ).pipe(Layer.provideMerge(LocalLake.layer(join(dir, "lake"))))
+
+export const apiFixture = async () => {
+  const dir = tempDir("assets-api-")
+  const resources = smallSakilaResources(dir)
   const project = defineProject({ name: "sakila", assets: sakilaAssets, layer: resources, beforeRun: Effect.flatMap(StreamingFeed, (feed) => feed.prepare) })
   const runtime = ManagedRuntime.make(apiLayer(project, Auth.layer({ host: "127.0.0.1" })))
   const first = await runtime.runPromise(materialize({ selection: "+category_report" }))

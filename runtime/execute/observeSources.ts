@@ -91,10 +91,10 @@ export const observeSources = Effect.fn("Runtime.observeSources")(function* (
       // a source's own requirements are checked against the project's layer by defineProject
       (source.observe as Effect.Effect<SourceObservation, unknown, never>).pipe(
         Effect.mapError((cause) => new ObserveError({ source: source.key, message: `observing source '${source.key}' failed: ${messageOf(cause)}`, cause })),
-        Effect.filterOrFail(
-          (o) => fitProblem(source, o, ctx, newKeys) === undefined,
-          (o) => new ObserveError({ source: source.key, message: fitProblem(source, o, ctx, new Map())! })
-        ),
+        Effect.flatMap((o) => {
+          const problem = fitProblem(source, o, ctx, newKeys)
+          return problem === undefined ? Effect.succeed(o) : Effect.fail(new ObserveError({ source: source.key, message: problem }))
+        }),
         Effect.map((o): ReadonlyArray<readonly [AssetKey, string | null, string]> =>
           o._tag === "Whole" ? [[source.key, null, o.dataVersion]] : [...o.partitions].map(([partition, dataVersion]) => [source.key, partition, dataVersion] as const)
         ),

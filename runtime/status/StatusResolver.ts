@@ -46,6 +46,15 @@ export class StatusResolver {
     this.ctx = contextAt(now, state.dynamicPartitions)
   }
 
+  private readonly keysMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
+
+  /** Every key of a partitioned asset's definition now, listed once per resolver (impossibility asks per partition). */
+  private keysOf(key: AssetKey): ReadonlyArray<PartitionKey> {
+    let keys = this.keysMemo.get(key)
+    if (keys === undefined) this.keysMemo.set(key, (keys = this.graph.get(key).partitions?.keys(this.ctx) ?? []))
+    return keys
+  }
+
   /** The inputs through which partitions of `key` come into being: partitioned upstreams other than itself. */
   private creatingInputs(key: AssetKey): ReadonlyArray<Edge> {
     return this.graph.inputs(key).filter((e) => !e.self && this.graph.get(e.upstream).partitions !== undefined)
@@ -66,7 +75,7 @@ export class StatusResolver {
       for (const p of this.state.observedPartitions(key)) found.add(p)
     } else {
       const partitionedInputs = this.creatingInputs(key)
-      if (partitionedInputs.length === 0) for (const p of def.partitions.keys(this.ctx)) found.add(p)
+      if (partitionedInputs.length === 0) for (const p of this.keysOf(key)) found.add(p)
       for (const e of partitionedInputs) {
         for (const up of this.available(e.upstream)) {
           const down = e.mapping.creates(up ?? undefined, this.ctx)
@@ -130,7 +139,7 @@ export class StatusResolver {
       })
       const inDefinition = creators.filter((q) => up.partitions!.contains(q, this.ctx))
       if (inDefinition.length === 0) {
-        const upKeys = up.partitions!.keys(this.ctx)
+        const upKeys = this.keysOf(edge.upstream)
         const compare = up.partitions!.compare
         const before = upKeys.length > 0 && creators.length > 0 && creators.every((q) => compare(q, upKeys[0]!) < 0)
         reasons.push(before ? `upstream ${edge.upstream} starts ${upKeys[0]}` : `upstream ${edge.upstream}'s partitions ${up.partitions!.rangeText(this.ctx)}`)

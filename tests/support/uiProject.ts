@@ -1,21 +1,15 @@
 import { rmSync } from "node:fs"
-import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime, Schema } from "effect"
+import { Effect, ManagedRuntime, Schema } from "effect"
 import { Column, defineAsset, Engine } from "sakila-assets"
 import { sakilaAssets } from "../../assets/index.js"
 import { StreamingFeed } from "../../assets/StreamingFeed.js"
 import { categoryReport } from "../../assets/reports.js"
 import { streamingFilms } from "../../assets/streaming_films.js"
-import * as DuckDB from "../../resources/duckdb/DuckDB.js"
-import * as DuckDBEngine from "../../resources/duckdb/DuckDBEngine.js"
-import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.js"
-import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
-import * as GeneratedSakila from "../../assets/generated/GeneratedSakila.js"
-import * as SimulatedFeed from "../../assets/feed/SimulatedFeed.js"
 import { materialize } from "../../runtime/execute/materialize.js"
 import { defineProject } from "../../runtime/project/Project.js"
 import * as Auth from "../../ui-api/auth.js"
 import { apiLayer } from "../../ui-api/layer.js"
+import { smallSakilaResources } from "../api-fixture.js"
 import { tempDir } from "./testProject.js"
 
 /** Switches for the extra assets: how long `slow_films` takes per month, and whether `partner_upload` fails. */
@@ -66,12 +60,7 @@ export const uiAssets = [...sakilaAssets, slowFilms, partnerUpload] as const
  */
 export const uiFixture = async () => {
   const dir = tempDir("assets-ui-")
-  const resources = Layer.mergeAll(
-    DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
-    SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
-    GeneratedSakila.layer(42),
-    SimulatedFeed.layer({ seed: 7, from: "2023-01", to: "2023-03", eventsPerMonth: 2000, lateFraction: 0.3, malformedFraction: 0.001 })
-  ).pipe(Layer.provideMerge(LocalLake.layer(join(dir, "lake"))))
+  const resources = smallSakilaResources(dir)
   const project = defineProject({ name: "sakila", assets: uiAssets, layer: resources, beforeRun: Effect.flatMap(StreamingFeed, (feed) => feed.prepare) })
   const runtime = ManagedRuntime.make(apiLayer(project, Auth.layer({ host: "127.0.0.1" })))
   const first = await runtime.runPromise(materialize({ selection: "+category_report" }))
