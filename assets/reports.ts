@@ -9,11 +9,29 @@ const counts = {
   trailer: Column.bigint
 }
 
-const countColumns = `
-  count(*)::BIGINT AS streams,
-  count(*) FILTER (WHERE event_type = 'rent')::BIGINT AS rent,
-  count(*) FILTER (WHERE event_type = 'buy')::BIGINT AS buy,
-  count(*) FILTER (WHERE event_type = 'trailer')::BIGINT AS trailer`
+/**
+ * A report's rows: the streams counted by its groups and event type first, then those counts spread over the count
+ * columns. Each stream is grouped once instead of tested once per count column: half the time over every month of
+ * streams (the reports re-read them all whenever one month changes), the same rows.
+ */
+const countedBy = (streams: string, groups: ReadonlyArray<readonly [name: string, expression: string]>) => {
+  const positions = groups.map((_, i) => i + 1).join(", ")
+  return `
+    SELECT ${groups.map(([name]) => name).join(", ")},
+      CAST(sum(n) AS BIGINT) AS streams,
+      CAST(coalesce(sum(n) FILTER (WHERE event_type = 'rent'), 0) AS BIGINT) AS rent,
+      CAST(coalesce(sum(n) FILTER (WHERE event_type = 'buy'), 0) AS BIGINT) AS buy,
+      CAST(coalesce(sum(n) FILTER (WHERE event_type = 'trailer'), 0) AS BIGINT) AS trailer
+    FROM (
+      SELECT ${groups.map(([name, expression]) => (expression === name ? name : `${expression} AS ${name}`)).join(", ")}, event_type, count(*) AS n
+      FROM ${streams}
+      GROUP BY ${positions}, ${groups.length + 1}
+    ) AS by_type
+    GROUP BY ${positions}`
+}
+
+const category = ["category_name", "coalesce(category_name, 'Unknown')"] as const
+const state = ["state", "state"] as const
 
 /** Top streaming categories: streams per category over every month, with the event-type split. */
 export const categoryReport = defineAsset({
@@ -25,10 +43,7 @@ export const categoryReport = defineAsset({
   freshness: { maxLag: "5m" },
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ category_name: Column.text, ...counts }),
-  sql: ({ inputs }) => `
-    SELECT coalesce(category_name, 'Unknown') AS category_name, ${countColumns}
-    FROM ${inputs.streams}
-    GROUP BY 1`
+  sql: ({ inputs }) => countedBy(inputs.streams!, [category])
 })
 
 /** Top states: streams per US state over every month. */
@@ -39,10 +54,7 @@ export const stateReport = defineAsset({
   automation: eager(),
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ state: Column.text, ...counts }),
-  sql: ({ inputs }) => `
-    SELECT state, ${countColumns}
-    FROM ${inputs.streams}
-    GROUP BY 1`
+  sql: ({ inputs }) => countedBy(inputs.streams!, [state])
 })
 
 /** Streams per category and state. */
@@ -53,8 +65,5 @@ export const categoryStateReport = defineAsset({
   automation: eager(),
   deps: { streams: streamingFilms },
   schema: Schema.Struct({ category_name: Column.text, state: Column.text, ...counts }),
-  sql: ({ inputs }) => `
-    SELECT coalesce(category_name, 'Unknown') AS category_name, state, ${countColumns}
-    FROM ${inputs.streams}
-    GROUP BY 1, 2`
+  sql: ({ inputs }) => countedBy(inputs.streams!, [category, state])
 })

@@ -6,11 +6,12 @@ import type { AnyAssetDef } from "../runtime/asset/Asset.js"
 import type { AssetGraph } from "../runtime/graph/AssetGraph.js"
 import { contextAt } from "../runtime/partitions/PartitionsDefinition.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { inputsDigest } from "../runtime/status/inputsDigest.js"
 
 /** Where the rows of a filled store go: one call per row, in an order that satisfies every reference. */
 interface Sink {
   readonly observation: (id: string, asset: string, partition: string, version: string, at: string) => void
-  readonly materialization: (id: string, asset: string, partition: string, codeVersion: string, version: string, metadata: string, at: string) => void
+  readonly materialization: (id: string, asset: string, partition: string, codeVersion: string, version: string, metadata: string, at: string, digest: string) => void
   readonly input: (id: string, asset: string, partition: string, version: string, producer: string) => void
 }
 
@@ -34,17 +35,18 @@ const storeRows = (graph: AssetGraph, sink: Sink): { readonly materializations: 
         sink.observation(id, key, p ?? "", versionOf(key, p), at)
         continue
       }
-      sink.materialization(id, key, p ?? "", def.codeVersion, versionOf(key, p), JSON.stringify({ path: `${key}/${p ?? ""}` }), at)
-      materializations++
+      const read: Array<{ asset: string; partition: PartitionKey | null; dataVersion: string; producer: string }> = []
       for (const e of graph.inputs(key)) {
         const up = graph.get(e.upstream)
         const mapped = e.mapping.upstream(p ?? undefined, ctx)
         const ups = mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? partitionsOf(up) : mapped.keys
-        for (const q of ups) {
-          sink.input(id, e.upstream, q ?? "", versionOf(e.upstream, q), `${up._tag === "Source" ? "o" : "m"}-${versionOf(e.upstream, q)}`)
-          inputs++
-        }
+        for (const q of ups) read.push({ asset: e.upstream, partition: q, dataVersion: versionOf(e.upstream, q), producer: `${up._tag === "Source" ? "o" : "m"}-${versionOf(e.upstream, q)}` })
       }
+      // the digest of what it read, as the store computes it when the runtime records
+      sink.materialization(id, key, p ?? "", def.codeVersion, versionOf(key, p), JSON.stringify({ path: `${key}/${p ?? ""}` }), at, inputsDigest(read))
+      materializations++
+      for (const i of read) sink.input(id, i.asset, i.partition ?? "", i.dataVersion, i.producer)
+      inputs += read.length
     }
   }
   return { materializations, inputs }
@@ -59,7 +61,7 @@ export const fillStore = (file: string, graph: AssetGraph): { readonly materiali
   const insertObservation = db.prepare("INSERT INTO observations (id, asset_key, partition_key, data_version, observed_at) VALUES (?, ?, ?, ?, ?)")
   const currentObservation = db.prepare("INSERT INTO current_observations (asset_key, partition_key, observation_id) VALUES (?, ?, ?)")
   const insertMaterialization = db.prepare(
-    "INSERT INTO materializations (id, run_id, asset_key, partition_key, code_version, data_version, row_count, metadata, started_at, ended_at) VALUES (?, 'rbench', ?, ?, ?, ?, 1, ?, ?, ?)"
+    "INSERT INTO materializations (id, run_id, asset_key, partition_key, code_version, data_version, row_count, metadata, started_at, ended_at, inputs_digest) VALUES (?, 'rbench', ?, ?, ?, ?, 1, ?, ?, ?, ?)"
   )
   const insertInput = db.prepare("INSERT INTO materialization_inputs (materialization_id, input_asset_key, input_partition_key, data_version, producer_id) VALUES (?, ?, ?, ?, ?)")
   const currentMaterialization = db.prepare("INSERT INTO current_materializations (asset_key, partition_key, materialization_id, published) VALUES (?, ?, ?, 1)")
@@ -69,8 +71,8 @@ export const fillStore = (file: string, graph: AssetGraph): { readonly materiali
         insertObservation.run(id, asset, p, version, at)
         currentObservation.run(asset, p, id)
       },
-      materialization: (id, asset, p, code, version, metadata, at) => {
-        insertMaterialization.run(id, asset, p, code, version, metadata, at, at)
+      materialization: (id, asset, p, code, version, metadata, at, digest) => {
+        insertMaterialization.run(id, asset, p, code, version, metadata, at, at, digest)
         currentMaterialization.run(asset, p, id)
       },
       input: (id, asset, p, version, producer) => insertInput.run(id, asset, p, version, producer)
@@ -87,7 +89,7 @@ export const fillMysqlStore = async (url: string, graph: AssetGraph): Promise<{ 
     observations: { sql: "INSERT INTO observations (id, asset_key, partition_key, data_version, observed_at) VALUES ?", rows: [] as Array<Array<unknown>> },
     current_observations: { sql: "INSERT INTO current_observations (asset_key, partition_key, observation_id) VALUES ?", rows: [] as Array<Array<unknown>> },
     materializations: {
-      sql: "INSERT INTO materializations (id, run_id, asset_key, partition_key, code_version, data_version, row_count, metadata, started_at, ended_at) VALUES ?",
+      sql: "INSERT INTO materializations (id, run_id, asset_key, partition_key, code_version, data_version, row_count, metadata, started_at, ended_at, inputs_digest) VALUES ?",
       rows: [] as Array<Array<unknown>>
     },
     current_materializations: { sql: "INSERT INTO current_materializations (asset_key, partition_key, materialization_id, published) VALUES ?", rows: [] as Array<Array<unknown>> },
@@ -101,8 +103,8 @@ export const fillMysqlStore = async (url: string, graph: AssetGraph): Promise<{ 
       tables.observations.rows.push([id, asset, p, version, at])
       tables.current_observations.rows.push([asset, p, id])
     },
-    materialization: (id, asset, p, code, version, metadata, at) => {
-      tables.materializations.rows.push([id, "rbench", asset, p, code, version, 1, metadata, at, at])
+    materialization: (id, asset, p, code, version, metadata, at, digest) => {
+      tables.materializations.rows.push([id, "rbench", asset, p, code, version, 1, metadata, at, at, digest])
       tables.current_materializations.rows.push([asset, p, id, 1])
     },
     input: (id, asset, p, version, producer) => tables.materialization_inputs.rows.push([id, asset, p, version, producer])

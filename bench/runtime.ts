@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/runtime.ts            (sizes 1000, 10000, 100000; BENCH_RUNS=5)
  *   npx tsx bench/runtime.ts --quick    (1000 and 3000, one run: what the test suite runs so the bench cannot rot)
+ *   npx tsx bench/runtime.ts --only noop   (only the no-op materialization rows; also `--only graph`, `--only status`)
  *
  * Status: a SQLite store filled with a current materialization of every asset partition (everything FRESH), then
  * `assets status`'s work in process (observe, read the current records, resolve every partition with causes,
@@ -20,6 +21,7 @@
  * Status runs on SQLite and, when one is reachable (BENCH_MYSQL_URL, default root@127.0.0.1:3306), on MariaDB;
  * its baseline there is the same rows read raw through mysql2.
  */
+import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
@@ -31,9 +33,6 @@ import { buildGraph } from "../runtime/graph/AssetGraph.js"
 import { resolveSelection } from "../runtime/graph/Selection.js"
 import { validate } from "../runtime/graph/validate.js"
 import { EventStore } from "../runtime/events/EventStore.js"
-import { loadState } from "../runtime/execute/materialize.js"
-import { StatusResolver } from "../runtime/status/StatusResolver.js"
-import { loadRunStates, summarize } from "../runtime/status/summary.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import * as DuckDB from "../resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "../resources/duckdb/DuckDBEngine.js"
@@ -47,6 +46,10 @@ import { noopGraph, syntheticGraph, threeYearsOfDays } from "./syntheticGraph.js
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
 const runs = quick ? 1 : Number(process.env["BENCH_RUNS"] ?? 5)
+// `--only noop` (or graph, status) runs one part: the status part alone takes minutes
+const onlyAt = process.argv.indexOf("--only")
+const only = onlyAt > 0 ? process.argv[onlyAt + 1] : undefined
+const part = (name: "graph" | "status" | "noop") => only === undefined || only === name
 
 const adminQuery = async (url: string, sql: string) => {
   const c = await Mysql.createConnection({ uri: url })
@@ -76,11 +79,33 @@ interface Row {
   readonly figure: number
   readonly baseline: number | undefined
   readonly target: string
+  /** the peak RSS of the process that measured it, when it ran in a process of its own */
+  readonly rssMb?: number
+}
+
+interface StatusRun {
+  readonly ms: number
+  readonly total: number
+  readonly fresh: number
+  readonly cached: number
+  readonly computed: number
+  readonly rssMb: number
+}
+
+/** One status in a process of its own (bench/statusChild.ts); `change`: an asset re-materialized just before. */
+const statusInChild = (target: string, size: number, shape: "monthly" | "daily", change?: number): StatusRun => {
+  const run = spawnSync(join(process.cwd(), "node_modules/.bin/tsx"), ["bench/statusChild.ts", target, String(size), shape, ...(change === undefined ? [] : ["change", String(change)])], {
+    encoding: "utf8",
+    maxBuffer: 1 << 26
+  })
+  const line = run.stdout.trim().split("\n").pop() ?? ""
+  if (run.status !== 0 || !line.startsWith("{")) throw new Error(`bench/statusChild.ts failed (${run.status}): ${run.stderr.slice(-2000)}`)
+  return JSON.parse(line) as StatusRun
 }
 
 const rows: Array<Row> = []
 let peakRss = 0
-for (const size of sizes) {
+for (const size of part("graph") ? sizes : []) {
   const { assets, leaf } = syntheticGraph(size)
   const edges = assets.reduce((n, a) => n + (a._tag === "Asset" ? Object.keys(a.deps).length : 0), 0)
   const validation: Array<number> = []
@@ -111,16 +136,17 @@ const growth = (r: Row) => {
 
 // ---- status of every asset partition from a filled store, on SQLite and on MariaDB (when one is reachable)
 const mysqlAdmin = process.env["BENCH_MYSQL_URL"] ?? "mysql://root@127.0.0.1:3306/"
-const mysqlReachable = await Mysql.createConnection({ uri: mysqlAdmin, connectTimeout: 2_000 }).then(
+const mysqlReachable = part("status") && await Mysql.createConnection({ uri: mysqlAdmin, connectTimeout: 2_000 }).then(
   async (c) => (await c.end(), true),
   (e: Error) => (console.log(`MariaDB at ${mysqlAdmin} unreachable (${e.message}): its status rows are left out`), false)
 )
 // monthly graphs (120 partitions an asset) at two sizes, and a daily one (1,095 an asset: three years of days)
 const statusCases = [
   ...(quick ? [300] : [1_000, 10_000]).map((size) => ({ size, daily: false })),
-  { size: quick ? 60 : 1_000, daily: true }
+  // about a million partitions: the memory target (under 1 GB) is set at that size
+  { size: quick ? 60 : 1_800, daily: true }
 ]
-for (const storeKind of ["SQLite", "MariaDB"] as const) {
+for (const storeKind of part("status") ? (["SQLite", "MariaDB"] as const) : []) {
   if (storeKind === "MariaDB" && !mysqlReachable) continue
   for (const { size, daily } of statusCases) {
     const { assets } = daily ? syntheticGraph(size, 7, threeYearsOfDays) : syntheticGraph(size)
@@ -135,35 +161,40 @@ for (const storeKind of ["SQLite", "MariaDB"] as const) {
       await runtime.runPromise(Effect.asVoid(EventStore)) // migrations
       const filled = storeKind === "SQLite" ? fillStore(file, graph) : await fillMysqlStore(url, graph)
       const raw: Array<number> = []
-      const status: Array<number> = []
-      let fresh = 0
-      let total = 0
-      for (let i = 0; i < (size >= 10_000 ? 1 : runs); i++) {
+      const target = storeKind === "SQLite" ? file : url
+      const shape = daily ? "daily" : "monthly"
+      // each status in a process of its own, as a command runs: first with nothing cached, then with nothing changed
+      const cold = statusInChild(target, size, shape)
+      if (cold.fresh !== cold.total) throw new Error(`the filled store should be all FRESH: ${cold.fresh} of ${cold.total}`)
+      const warm: Array<StatusRun> = []
+      for (let i = 0; i < runs; i++) {
         const r0 = performance.now()
         if (storeKind === "SQLite") readRaw(file)
         else await readRawMysql(url)
         raw.push(performance.now() - r0)
-        const t0 = performance.now()
-        const summaries = await runtime.runPromise(
-          Effect.gen(function* () {
-            const state = yield* loadState(graph, graph.order)
-            const resolver = new StatusResolver(graph, state)
-            const runStates = yield* loadRunStates(graph.order)
-            return graph.order.map((k) => summarize(resolver, k, runStates))
-          })
-        )
-        status.push(performance.now() - t0)
-        total = summaries.reduce((n, s) => n + s.partitions.length, 0)
-        fresh = summaries.reduce((n, s) => n + s.counts.FRESH, 0)
-        peakRss = Math.max(peakRss, process.memoryUsage().rss)
+        warm.push(statusInChild(target, size, shape))
       }
-      if (fresh !== total) throw new Error(`the filled store should be all FRESH: ${fresh} of ${total}`)
+      // one asset in the middle of the order re-materialized with new versions: it and what reads it are computed again
+      const assetCount = graph.order.filter((k) => graph.get(k)._tag === "Asset").length
+      const changed = statusInChild(target, size, shape, Math.floor(assetCount / 2))
+      const label = `${size} ${daily ? "daily " : ""}assets, ${cold.total} partitions (${filled.materializations} records, ${filled.inputs} inputs)${storeKind === "SQLite" ? "" : " on MariaDB"}`
+      const big = size === 10_000 || (daily && !quick)
       rows.push({
-        question: `status of ${size} ${daily ? "daily " : ""}assets, ${total} partitions (${filled.materializations} records, ${filled.inputs} inputs)${storeKind === "SQLite" ? "" : " on MariaDB"}`,
+        question: `status of ${label}: nothing changed since the last status (${warm[0]!.cached} assets cached)`,
         size,
-        figure: median(status),
+        figure: median(warm.map((w) => w.ms)),
         baseline: median(raw),
-        target: size === 10_000 ? "under 1000 ms (issue 19)" : "linear"
+        target: big ? "under 1000 ms (issue 19)" : "linear",
+        rssMb: Math.max(...warm.map((w) => w.rssMb))
+      })
+      rows.push({ question: `status of ${label}: the first, nothing cached`, size, figure: cold.ms, baseline: median(raw), target: "", rssMb: cold.rssMb })
+      rows.push({
+        question: `status of ${label}: one asset changed since (${changed.computed} of ${changed.cached + changed.computed} assets computed again)`,
+        size,
+        figure: changed.ms,
+        baseline: median(raw),
+        target: "",
+        rssMb: changed.rssMb
       })
     } finally {
       await runtime.dispose()
@@ -174,7 +205,7 @@ for (const storeKind of ["SQLite", "MariaDB"] as const) {
 }
 
 // ---- no-op materialization end to end: every asset of a random DAG, then again with everything fresh
-const noopSizes = quick ? [60] : [1_000, 10_000]
+const noopSizes = !part("noop") ? [] : quick ? [60] : [1_000, 10_000]
 for (const size of noopSizes) {
   const { assets, sinks } = noopGraph(size)
   const dir = mkdtempSync(join(tmpdir(), "bench-noop-"))
@@ -205,11 +236,11 @@ for (const size of noopSizes) {
 }
 
 console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${runs} run${runs === 1 ? "" : "s"} a row, medians${quick ? " (--quick)" : ""}`)
-console.log("| question | figure (ms) | baseline (ms): graphology's cycle check + sort; for status, the same rows read raw; for no-op assets, a file and a committed row each | ratio | growth | target |")
-console.log("|---|---|---|---|---|---|")
+console.log("| question | figure (ms) | baseline (ms): graphology's cycle check + sort; for status, the same rows read raw; for no-op assets, a file and a committed row each | ratio | growth | target | peak RSS of its process (MB) |")
+console.log("|---|---|---|---|---|---|---|")
 for (const r of rows) {
   console.log(
-    `| ${r.question} | ${ms(r.figure)} | ${r.baseline === undefined ? "" : ms(r.baseline)} | ${r.baseline === undefined ? "" : `${(r.figure / r.baseline).toFixed(2)}x`} | ${growth(r)} | ${r.target} |`
+    `| ${r.question} | ${ms(r.figure)} | ${r.baseline === undefined ? "" : ms(r.baseline)} | ${r.baseline === undefined ? "" : `${(r.figure / r.baseline).toFixed(2)}x`} | ${growth(r)} | ${r.target} | ${r.rssMb === undefined ? "" : r.rssMb.toFixed(0)} |`
   )
 }
-console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`)
+console.log(`peak RSS of this process ${(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20).toFixed(0)} MB; the status rows give their own processes`)

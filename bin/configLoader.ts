@@ -2,6 +2,8 @@ import { createHash } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
 import { pathToFileURL } from "node:url"
+import type * as Esbuild from "esbuild"
+import { importModule } from "../runtime/importModule.js"
 import { SHARED, type SharedModules } from "./sharedModules.js"
 
 /** `effect`, `effect/X`, `@effect/pkg[/X]` and `sakila-assets[/entry]`: what the command shares with the config. */
@@ -28,9 +30,9 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
   const cacheRoot = join(dirname(file), "node_modules", ".cache", "sakila-assets")
   const manifestFile = join(cacheRoot, `${createHash("sha256").update(file).digest("hex").slice(0, 16)}.json`)
   const fresh = freshCompiled(manifestFile)
-  if (fresh !== undefined) return import(pathToFileURL(join(fresh, "config.js")).href)
+  if (fresh !== undefined) return importModule(pathToFileURL(join(fresh, "config.js")).href)
   const shared = (globalThis as Record<symbol, unknown>)[SHARED] as SharedModules
-  const { build } = await import("esbuild")
+  const { build } = (await importModule("esbuild")) as typeof Esbuild
   const framework = frameworkFolders.map((f) => join(packageRoot, f) + sep)
   const result = await build({
     entryPoints: { config: file },
@@ -102,7 +104,7 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
   const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.startsWith("shared:")).map((i) => resolve(i))
   writeFileSync(`${manifestFile}.${process.pid}`, JSON.stringify({ build: buildStamp(), dir, inputs: inputs.map((i) => [i, ...stamp(i)]) } satisfies Manifest))
   renameSync(`${manifestFile}.${process.pid}`, manifestFile)
-  return import(pathToFileURL(join(dir, "config.js")).href)
+  return importModule(pathToFileURL(join(dir, "config.js")).href)
 }
 
 /** Which files the last compile read, as they were then, and where it wrote: so an unchanged project skips esbuild. */

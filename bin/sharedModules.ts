@@ -1,4 +1,4 @@
-import { barrels, groupOf, groups } from "./shared/index.js"
+import { barrels, modules as effectModules } from "./shared/index.js"
 
 /**
  * The modules the bundled `assets` command shares with the project's configuration. The command carries its own
@@ -16,7 +16,7 @@ export interface SharedModules {
   readonly barrels: Readonly<Record<string, ReadonlyArray<string>>>
 }
 
-// each a literal import(), so the bundler splits it into a chunk of its own, loaded on first use
+// each a literal import(), so the bundler initializes it on first use
 const entries: Record<string, () => Promise<object>> = {
   "sakila-assets": () => import("../entries/index.js"),
   "sakila-assets/duckdb": () => import("../entries/duckdb.js"),
@@ -29,8 +29,7 @@ const entries: Record<string, () => Promise<object>> = {
   "sakila-assets/cli": () => import("../entries/cli.js")
 }
 
-const modules = new Map<string, () => Promise<object>>(Object.entries(entries))
-for (const [spec, group] of Object.entries(groupOf)) modules.set(spec, () => groups[group]!().then((g) => g.modules[spec]!))
+const modules = new Map<string, () => Promise<object>>([...Object.entries(entries), ...Object.entries(effectModules)])
 
 export const sharedModules: SharedModules = { modules, barrels }
 

@@ -11,16 +11,34 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| validate 1000 assets, \d+ edges \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
     expect(run.stdout).toMatch(/^\| build the graph \(validate, edges, order\) of 3000 \| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+x for 3x \|/m)
     expect(run.stdout).toMatch(/^\| select \+leaf among 3000 \| [\d.]+ \|/m)
-    // the bench itself checks the filled store reads all FRESH before it reports the row
-    expect(run.stdout).toMatch(/^\| status of 300 assets, \d+ partitions \(\d+ records, \d+ inputs\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+    // the bench itself checks the filled store reads all FRESH before it reports the rows: nothing cached, then
+    // nothing changed (every asset from the cache), then one asset changed
+    const status = (store: string) =>
+      ["nothing changed since the last status \\(\\d+ assets cached\\)", "the first, nothing cached", "one asset changed since \\(\\d+ of \\d+ assets computed again\\)"].map(
+        (row) => new RegExp(`^\\| status of 300 assets, \\d+ partitions \\(\\d+ records, \\d+ inputs\\)${store}: ${row} \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+x \\|.* \\| \\d+ \\|$`, "m")
+      )
+    for (const row of status("")) expect(run.stdout).toMatch(row)
     // MariaDB runs under CI (.ci/run starts it); elsewhere the bench says it left its rows out
     if (process.env["CI"] === "true" || !run.stdout.includes("unreachable")) {
-      expect(run.stdout).toMatch(/^\| status of 300 assets, \d+ partitions \(\d+ records, \d+ inputs\) on MariaDB \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+      for (const row of status(" on MariaDB")) expect(run.stdout).toMatch(row)
     }
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets, ms per asset \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets all fresh, ms per asset \| [\d.]+ \|/m)
-    expect(run.stdout).toMatch(/^peak RSS \d+ MB$/m)
+    expect(run.stdout).toMatch(/^peak RSS of this process \d+ MB/m)
   })
+
+  it("bench/backfill.ts prints its table: no-op backfills in one process and in worker processes, on SQLite and MariaDB, each against its baseline, with load and peak RSS", () => {
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/backfill.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(/^load [\d.]+ [\d.]+ [\d.]+ at the start, [\d.]+ [\d.]+ [\d.]+ at the end; 1 warm run \(--quick\)$/m)
+    // the bench checks that every task completed before it reports a rate
+    expect(run.stdout).toMatch(/^\| no-op: backfill 36 tasks, concurrency 4, warm, median of 1 +\| \d+ tasks\/s +\| \d+ tasks\/s \(one materialize\) +\| [\d.]+x +\| over 1000 tasks\/s \(issue 19\) +\| (yes|no) +\|$/m)
+    expect(run.stdout).toMatch(/^\| no-op: 2 worker processes on SQLite, concurrency 4 each +\| \d+ tasks\/s +\| \d+ tasks\/s \(one process\) +\| [\d.]+x +\|/m)
+    if (process.env["CI"] === "true" || !run.stdout.includes("skipped: MariaDB")) {
+      expect(run.stdout).toMatch(/^\| no-op: 2 workers on MariaDB vs 1 \(\d took tasks\), concurrency 4 each, median of 1 +\| \d+ tasks\/s +\| \d+ tasks\/s \(one worker on MariaDB\) +\| [\d.]+x +\| faster than one \(over 1\.00x, issue 19\) +\| (yes|no) +\|$/m)
+    }
+    expect(run.stdout).toMatch(/^peak RSS: bench process \d+ MB, worker processes (\d+ MB|n\/a)$/m)
+  }, 300_000)
 
   it("bench/ui.ts prints its table: time to first render of the graph and the asset page at scale, in Chromium, against GET /api/health", () => {
     if (!existsSync("/usr/bin/chromium") && process.env["CI"] !== "true") return console.log("bench/ui.ts skipped: no Chromium at /usr/bin/chromium")
@@ -52,6 +70,24 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^peak RSS: ingest server \d+ MB, plain server \d+ MB$/m)
     // the bench waits until the report counts every event it sent before it reports the lags
     expect(run.stdout).toMatch(/^\| 100 records\/s, serve --daemon +\| +2 \| +1 \| +[\d.]+ \| +[\d.]+ \| +< 8 \| +(yes|no) \|$/m)
+  }, 300_000)
+
+  it("bench/api.ts prints its table: cold history and lineage requests, each URL new, against GET /api/health; the load and peak RSS", () => {
+    const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/api.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
+    // any answer other than 2xx makes the bench fail before it reports
+    expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(/^\d+ cores, load [\d. ]+; \d+ connections/m)
+    expect(run.stdout).toMatch(/^\| GET \/api\/health \(baseline\) +\| +\d+ \| +\d+ \| +1\.00x \|/m)
+    for (const row of [
+      "history: a partition's page of 20 before a cursor",
+      "history: an asset's page of 20 before a cursor",
+      "lineage upstream of a materialization, depth 10",
+      "lineage upstream of a materialization, depth 1",
+      "lineage downstream of a materialization, depth 3"
+    ]) {
+      expect(run.stdout).toMatch(new RegExp(`^\\| ${row} +\\| +\\d+ \\| +\\d+ \\| +[\\d.]+x \\| +[\\d.]+ \\| +[\\d.]+ \\| +\\d+% \\| p99 < 20 ms, > 3000/s \\| +(yes|no) \\|$`, "m"))
+    }
+    expect(run.stdout).toMatch(/^peak RSS: server \d+ MB, bench \d+ MB$/m)
   }, 300_000)
 
   it("bench/cli.ts prints its table: --help, list, a no-op materialize and status as processes, against node -e 0", () => {

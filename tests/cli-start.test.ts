@@ -58,10 +58,14 @@ describe("the assets command before a project", () => {
       join(project, "assets.config.ts"),
       `import { Schema } from "effect"\nimport { Column, defineAsset, defineProject, embedded } from "sakila-assets"\nconst one = defineAsset({ key: "one", schema: Schema.Struct({ n: Column.int }), sql: () => "SELECT 1 AS n" })\nexport default defineProject({ name: "one", assets: [one], layer: embedded() })\n`
     )
-    // every module the process imports, logged by a resolve hook
+    // every module the process loads: those it imports, logged by a resolve hook, and at exit those it required
+    // (the bundled command requires its packages, and require passes no hook)
     const log = join(dir, "imports.log")
     writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs"\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + "\\n"); return r }\n`)
-    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module"\nregister("./hooks.mjs", import.meta.url)\n`)
+    writeFileSync(
+      join(dir, "register.mjs"),
+      `import { appendFileSync } from "node:fs"\nimport { createRequire, register } from "node:module"\nregister("./hooks.mjs", import.meta.url)\nconst required = createRequire(import.meta.url).cache\nprocess.on("exit", () => appendFileSync(${JSON.stringify(log)}, Object.keys(required).join("\\n") + "\\n"))\n`
+    )
     const traced = (...args: Array<string>) => {
       rmSync(log, { force: true })
       const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), join(root, "bin/assets.js"), ...args], {

@@ -213,6 +213,29 @@ describe.each(backends)("event store contract on $name", (backend) => {
     expect(await run((s) => s.consumers(film1.id))).toEqual([])
   })
 
+  it.skipIf(backend.skip)("reads a level of lineage at once: materializations by id, and the consumers of several", async () => {
+    const film = aMaterialization("clean_film", null)
+    const other = aMaterialization("clean_film", null)
+    const report = aMaterialization("category_report", null, {
+      inputs: [
+        { asset: key("clean_film"), partition: null, dataVersion: film.dataVersion, producerId: film.id },
+        { asset: key("streaming_films"), partition: month("2023-01"), dataVersion: "v", producerId: "o-source" }
+      ]
+    })
+    const state = aMaterialization("state_report", null, { inputs: [{ asset: key("clean_film"), partition: null, dataVersion: film.dataVersion, producerId: film.id }] })
+    for (const m of [film, other, report, state]) await run((s) => s.recordMaterialization(m))
+
+    const byId = await run((s) => s.materializationsById([report.id, film.id, "m-none", film.id]))
+    expect([...byId].sort((a, b) => a.id.localeCompare(b.id))).toEqual([film, report].sort((a, b) => a.id.localeCompare(b.id)))
+    expect(await run((s) => s.materializationsById([]))).toEqual([])
+
+    const consumers = await run((s) => s.consumersOf([film.id, other.id, report.id]))
+    expect([...consumers.keys()]).toEqual([film.id])
+    expect(consumers.get(film.id)).toEqual(await run((s) => s.consumers(film.id)))
+    expect(consumers.get(film.id)).toEqual([report, state].sort((a, b) => a.id.localeCompare(b.id)))
+    expect((await run((s) => s.consumersOf([]))).size).toBe(0)
+  })
+
   it.skipIf(backend.skip)("records an observation only when the version changes", async () => {
     const first = anObservation("sakila_film", "v1")
     await run((s) => s.recordObservations([first, anObservation("streaming_landing", "a", "2023-01")]))

@@ -1,6 +1,7 @@
 import { Context, Duration, Effect, Layer, Schedule } from "effect"
 import { EventStore } from "../runtime/events/EventStore.js"
 import type { Materialization } from "../runtime/events/records.js"
+import { Lru } from "./lru.js"
 
 /**
  * How current the API's view of the materializations is: a version that moves when this process records a
@@ -14,24 +15,31 @@ export class ReadModel extends Context.Tag("ui-api/ReadModel")<ReadModel, { read
  * kept in a bounded LRU map; everything that can change still goes to the store.
  */
 export const cached = (store: EventStore["Type"], onWrite: () => void, capacity = 100_000): EventStore["Type"] => {
-  const byId = new Map<string, Materialization>()
-  const remember = (m: Materialization) => {
-    if (byId.size >= capacity) byId.delete(byId.keys().next().value!)
-    byId.set(m.id, m)
-  }
+  const byId = new Lru<string, Materialization>(capacity)
   return EventStore.of({
     ...store,
     recordMaterialization: (m, events) => Effect.tap(store.recordMaterialization(m, events), () => Effect.sync(onWrite)),
     materialization: (id) =>
       Effect.suspend(() => {
         const hit = byId.get(id)
-        if (hit !== undefined) {
-          // most recently used last
-          byId.delete(id)
-          byId.set(id, hit)
-          return Effect.succeed(hit)
+        if (hit !== undefined) return Effect.succeed(hit)
+        return Effect.tap(store.materialization(id), (m) => (m === undefined ? Effect.void : Effect.sync(() => byId.set(m.id, m))))
+      }),
+    // the ids not kept are read from the store at once
+    materializationsById: (ids) =>
+      Effect.suspend(() => {
+        const hits: Array<Materialization> = []
+        const misses: Array<string> = []
+        for (const id of ids) {
+          const hit = byId.get(id)
+          if (hit !== undefined) hits.push(hit)
+          else misses.push(id)
         }
-        return Effect.tap(store.materialization(id), (m) => (m === undefined ? Effect.void : Effect.sync(() => remember(m))))
+        if (misses.length === 0) return Effect.succeed(hits)
+        return Effect.map(store.materializationsById(misses), (read) => {
+          for (const m of read) byId.set(m.id, m)
+          return hits.concat(read)
+        })
       })
   })
 }

@@ -8,6 +8,8 @@ import { resolveSelection } from "../runtime/graph/Selection.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { rangeFilter, type PartitionRange } from "../runtime/partitions/rangeFilter.js"
 import { partitionContext } from "../runtime/status/partitionContext.js"
+import { dynamicNamesOf } from "../runtime/partitions/dynamicNames.js"
+import { contextAt } from "../runtime/partitions/PartitionsDefinition.js"
 import { Project } from "../runtime/project/Project.js"
 import { InvalidPartition, InvalidSelection, NotMaterialized, UnknownAsset, UnknownMaterialization } from "./errors.js"
 
@@ -38,7 +40,8 @@ export const partitionOf = (def: AnyAssetDef, text: string | undefined, required
       if (!required) return undefined
       return yield* new InvalidPartition({ message: `${def.key} is partitioned (${def.partitions.describe}): give partition=<key>` })
     }
-    const ctx = yield* partitionContext
+    // only a definition with dynamic partitions needs the stored keys: the others are checked without a read
+    const ctx = dynamicNamesOf(def.partitions).length > 0 ? yield* partitionContext : contextAt()
     const parsed = def.partitions.parse(text, ctx)
     if (Either.isLeft(parsed)) return yield* new InvalidPartition({ message: parsed.left.message })
     return parsed.right as PartitionKey | null | undefined

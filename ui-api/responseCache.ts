@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from "hono"
+import type { Context, MiddlewareHandler } from "hono"
+import { Lru } from "./lru.js"
 
 /** Routes whose answer is a function of the recorded materializations only (no observations, runs or files). */
 const cacheable = [
@@ -8,28 +9,34 @@ const cacheable = [
   /^\/api\/assets\/[^/]+\/lineage$/
 ]
 
+/** The text of the JSON answer each request's route gave through `reusableJson`. */
+const answered = new WeakMap<Context, string>()
+
+/**
+ * `c.json` for the routes above: the cache keeps the text sent, where reading the response back (a clone) would
+ * cost a stream per answer and take the server off its fast path for string bodies.
+ */
+export const reusableJson = (c: Context, value: unknown): Response => {
+  const text = JSON.stringify(value)
+  answered.set(c, text)
+  return c.body(text, 200, { "Content-Type": "application/json" })
+}
+
 /**
  * Reuses successful JSON answers of those routes while the read model's version stands still: history and
  * lineage never change until something new is materialized. Bounded, least recently used out first.
  */
 export const responseCache = (version: () => Promise<(() => number) | undefined>, capacity = 5_000): MiddlewareHandler => {
-  const entries = new Map<string, { readonly version: number; readonly body: string }>()
+  const entries = new Lru<string, { readonly version: number; readonly body: string }>(capacity)
   return async (c, next) => {
     const current = c.req.method === "GET" && cacheable.some((re) => re.test(c.req.path)) ? await version() : undefined
     if (current === undefined) return next()
     const key = c.req.url
     const v = current()
     const hit = entries.get(key)
-    if (hit !== undefined && hit.version === v) {
-      entries.delete(key)
-      entries.set(key, hit)
-      return c.body(hit.body, 200, { "Content-Type": "application/json" })
-    }
+    if (hit !== undefined && hit.version === v) return c.body(hit.body, 200, { "Content-Type": "application/json" })
     await next()
-    if (c.res.status === 200 && (c.res.headers.get("content-type") ?? "").startsWith("application/json")) {
-      const body = await c.res.clone().text()
-      if (entries.size >= capacity) entries.delete(entries.keys().next().value!)
-      entries.set(key, { version: v, body })
-    }
+    const body = answered.get(c)
+    if (c.res.status === 200 && body !== undefined) entries.set(key, { version: v, body })
   }
 }

@@ -1,6 +1,6 @@
 import { Effect } from "effect"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
-import { loadState } from "../runtime/execute/materialize.js"
+import { loadStatus } from "../runtime/status/loadStatus.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { Project } from "../runtime/project/Project.js"
 import { describeCause } from "../runtime/status/Cause.js"
@@ -10,11 +10,17 @@ import { slot } from "../runtime/status/State.js"
 import { sideOutputsOf } from "../runtime/execute/outputs.js"
 import type { RunStates } from "../runtime/status/summary.js"
 
-/** A resolver over the state as it is now (sources observed) for the given assets and their upstream. */
+/**
+ * A resolver over the state as it is now (sources observed) for the given assets and their upstream: statuses
+ * that have not changed since they were last computed come from the status cache; the state holds the given
+ * assets' own records (a partition's view shows its materialization).
+ */
 export const resolverFor = (keys: ReadonlyArray<AssetKey>) =>
   Effect.gen(function* () {
     const { graph } = yield* Project
-    return new StatusResolver(graph, yield* loadState(graph, keys))
+    const view = yield* loadStatus(graph, keys, { recordsOf: keys })
+    yield* view.save
+    return view.resolver
   })
 
 /** A partition's status with readable causes, its current materialization, and its failure when its latest attempt failed. */

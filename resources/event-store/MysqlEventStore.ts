@@ -5,6 +5,7 @@ import type { CheckStore } from "../../runtime/checks/CheckStore.js"
 import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 import type { TickStore } from "../../runtime/automation/TickStore.js"
+import type { StatusCache } from "../../runtime/status/StatusCache.js"
 import { mysqlProblem } from "../mysql/mysqlErrors.js"
 import { parseMysqlUrl, type MysqlUrlError } from "../mysql/mysqlUrl.js"
 import { sqlStores } from "./sqlStores.js"
@@ -13,7 +14,7 @@ import { sqlStores } from "./sqlStores.js"
  * The shared event store: the same stores and migrations as SQLite, on a MySQL (or MariaDB) database, so several
  * runners and the API see one history. The database must exist; the migrations create the tables.
  */
-export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore, EventStoreError> =>
+export const layer = (url: Redacted.Redacted<string>): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore | StatusCache, EventStoreError> =>
   Layer.unwrapEffect(
     Effect.try({
       try: () => parseMysqlUrl(url, "ASSETS_EVENT_STORE"),

@@ -1,9 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { affectedRows, Count, failingAs } from "./sqlShared.js"
-import { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
+import { BackfillStore, type TaskEnd } from "../../runtime/backfill/BackfillStore.js"
 import type { Backfill, BackfillTask, OpenTask } from "../../runtime/backfill/records.js"
 
+const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
 
 const BackfillRow = Schema.Struct({
   id: Schema.String,
@@ -170,6 +175,22 @@ export const make = Effect.gen(function* () {
             AND EXISTS (SELECT 1 FROM backfills WHERE id = ${t.backfillId} AND status = 'RUNNING')`.raw
         return affectedRows(updated) === 1
       }).pipe(wrap("claiming a task")),
+    claimAll: (tasks, worker, leaseExpiresAt) =>
+      Effect.gen(function* () {
+        if (tasks.length === 0) return []
+        const backfillId = tasks[0]!.backfillId
+        // each task as it was seen, as `claim` does; one statement, and a second only when some were taken by others
+        const updated = yield* sql`UPDATE backfill_tasks
+          SET state = 'running', worker = ${worker}, attempts = attempts + 1, lease_expires_at = ${leaseExpiresAt}, started_at = ${now()}
+          WHERE backfill_id = ${backfillId} AND (${sql.or(tasks.map((t) => sql`(task_id = ${t.taskId} AND state = ${t.state} AND attempts = ${t.attempts})`))})
+            AND EXISTS (SELECT 1 FROM backfills WHERE id = ${backfillId} AND status = 'RUNNING')`.raw
+        if (affectedRows(updated) === tasks.length) return tasks.map((t) => t.taskId)
+        if (affectedRows(updated) === 0) return []
+        const rows = yield* sql<{ task_id: string; worker: string | null; state: string; attempts: number | string }>`SELECT task_id, worker, state, attempts
+          FROM backfill_tasks WHERE backfill_id = ${backfillId} AND ${sql.in("task_id", tasks.map((t) => t.taskId))}`
+        const seen = new Map(tasks.map((t) => [t.taskId, t.attempts]))
+        return rows.filter((r) => r.worker === worker && r.state === "running" && Number(r.attempts) === seen.get(r.task_id)! + 1).map((r) => r.task_id)
+      }).pipe(wrap("claiming tasks")),
     renew: (backfillId, worker, leaseExpiresAt) =>
       Effect.zipRight(
         sql`UPDATE backfill_tasks SET lease_expires_at = ${leaseExpiresAt}
@@ -190,6 +211,16 @@ export const make = Effect.gen(function* () {
         Effect.asVoid,
         wrap("finishing a task")
       ),
+    finishAll: (backfillId, worker, ends) =>
+      Effect.forEach(
+        chunks(ends, 200),
+        (batch) => {
+          const each = (column: (e: TaskEnd) => string) => sql`CASE task_id ${sql.join(" ", false)(batch.map((e) => sql`WHEN ${e.taskId} THEN ${column(e)}`))} END`
+          return sql`UPDATE backfill_tasks SET state = ${each((e) => e.state)}, message = ${each((e) => e.message)}, ended_at = ${each((e) => e.endedAt)}, lease_expires_at = NULL
+            WHERE backfill_id = ${backfillId} AND worker = ${worker} AND state = 'running' AND ${sql.in("task_id", batch.map((e) => e.taskId))}`
+        },
+        { discard: true }
+      ).pipe(wrap("finishing tasks")),
     reset: (id, states) =>
       Effect.gen(function* () {
         if (states.length === 0) return 0

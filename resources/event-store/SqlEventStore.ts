@@ -1,11 +1,14 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { EventStore } from "../../runtime/events/EventStore.js"
+import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
+import { recordsFromRows } from "./currentRecords.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { Failure, Materialization, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
+import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
+import { inputValueColumns, materializationValueColumns, materializationsFrom, materializationsJoined } from "./materializationValues.js"
 import { affectedRows, failingAs } from "./sqlShared.js"
 import {
   InputRow,
@@ -93,12 +96,18 @@ export const make = Effect.gen(function* () {
         )}`
     })
 
-  const insertEvents = (events: ReadonlyArray<NewRunEvent>) =>
-    Effect.forEach(chunks(events), (batch) =>
-      sql`INSERT INTO run_events ${sql.insert(
-        batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
-      )}`
-    ).pipe(Effect.asVoid)
+  // the asset's current records changed: statuses cached under its older generation no longer apply
+  const bumpGeneration = (asset: string) =>
+    sql.onDialectOrElse({
+      mysql: () => sql`INSERT INTO asset_generations (asset_key, generation) VALUES (${asset}, 1) ON DUPLICATE KEY UPDATE generation = generation + 1`,
+      orElse: () => sql`INSERT INTO asset_generations (asset_key, generation) VALUES (${asset}, 1) ON CONFLICT (asset_key) DO UPDATE SET generation = generation + 1`
+    })
+
+  const eventsInsert = (batch: ReadonlyArray<NewRunEvent>) =>
+    sql`INSERT INTO run_events ${sql.insert(
+      batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
+    )}`
+  const insertEvents = (events: ReadonlyArray<NewRunEvent>) => Effect.forEach(chunks(events), eventsInsert, { discard: true })
 
   /** materialization rows plus their inputs, in the order of `rows` */
   const withInputs = (rows: ReadonlyArray<typeof MaterializationRow.Type>) =>
@@ -115,6 +124,51 @@ export const make = Effect.gen(function* () {
         else byId.set(i.materialization_id, [i])
       }
       return rows.map((r) => materializationFromRows(r, byId.get(r.id) ?? []))
+    })
+
+  // the reads below answer the API's requests one at a time: rows as values, records built in one pass
+  const columns = sql.literal(materializationValueColumns)
+  const inputValues = sql.literal(inputValueColumns)
+
+  /** the materializations of value rows (their columns from `at` on), each with its inputs: one statement per batch */
+  const withInputValues = (table: string, rows: ReadonlyArray<ReadonlyArray<unknown>>, at = 0) =>
+    Effect.gen(function* () {
+      const built = yield* materializationsFrom(table, rows, at)
+      for (const ids of chunks(built.ids)) {
+        yield* built.add(yield* sql`SELECT i.materialization_id, ${inputValues} FROM materialization_inputs i WHERE ${sql.in("i.materialization_id", ids as Array<string>)}`.values)
+      }
+      return built.records
+    })
+
+  /** materializations by id, each joined to its inputs: one statement per batch of ids */
+  const byIds = (ids: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      let out: ReadonlyArray<Materialization> = []
+      for (const batch of chunks([...new Set(ids)])) {
+        const rows = yield* sql`SELECT ${columns}, ${inputValues} FROM materializations m LEFT JOIN materialization_inputs i ON i.materialization_id = m.id
+          WHERE ${sql.in("m.id", batch as Array<string>)}`.values
+        out = out.concat(yield* materializationsJoined(rows))
+      }
+      return out
+    })
+
+  /** for each producer, the materializations that read it, by id; one that read it twice is there twice */
+  const consumersByProducer = (producerIds: ReadonlyArray<string>) =>
+    Effect.gen(function* () {
+      const out = new Map<string, Array<Materialization>>()
+      for (const batch of chunks([...new Set(producerIds)])) {
+        const rows = yield* sql`SELECT i.producer_id, ${columns} FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id
+          WHERE ${sql.in("i.producer_id", batch as Array<string>)} ORDER BY m.id`.values
+        const consumers = yield* withInputValues("materializations with what they read", rows, 1)
+        rows.forEach((row, k) => {
+          // the id it read: one of the batch's
+          const read = row[0] as string
+          const xs = out.get(read)
+          if (xs) xs.push(consumers[k]!)
+          else out.set(read, [consumers[k]!])
+        })
+      }
+      return out as ReadonlyMap<string, ReadonlyArray<Materialization>>
     })
 
   return EventStore.of({
@@ -160,23 +214,24 @@ export const make = Effect.gen(function* () {
         wrap("reading run events")
       ),
     recordMaterialization: (m, events = []) =>
-      sql
-        .withTransaction(
-          Effect.gen(function* () {
-            yield* sql`INSERT INTO materializations ${sql.insert({
-              id: m.id,
-              run_id: m.runId,
-              asset_key: m.asset,
-              partition_key: m.partition ?? "",
-              code_version: m.codeVersion,
-              data_version: m.dataVersion,
-              row_count: m.rowCount,
-              metadata: JSON.stringify(m.metadata),
-              started_at: m.startedAt,
-              ended_at: m.endedAt
-            })}`
-            for (const batch of chunks(m.inputs)) {
-              yield* sql`INSERT INTO materialization_inputs ${sql.insert(
+      Effect.suspend(() => {
+        const statements = [
+          sql`INSERT INTO materializations ${sql.insert({
+            id: m.id,
+            run_id: m.runId,
+            asset_key: m.asset,
+            partition_key: m.partition ?? "",
+            code_version: m.codeVersion,
+            data_version: m.dataVersion,
+            row_count: m.rowCount,
+            metadata: JSON.stringify(m.metadata),
+            started_at: m.startedAt,
+            ended_at: m.endedAt,
+            inputs_digest: inputsDigest(m.inputs)
+          })}`,
+          ...chunks(m.inputs).map(
+            (batch) =>
+              sql`INSERT INTO materialization_inputs ${sql.insert(
                 batch.map((i) => ({
                   materialization_id: m.id,
                   input_asset_key: i.asset,
@@ -185,14 +240,24 @@ export const make = Effect.gen(function* () {
                   producer_id: i.producerId
                 }))
               )}`
-            }
-            yield* upsertCurrent("current_materializations", ["materialization_id", "published"], [
-              { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id, published: 0 }
-            ])
-            yield* insertEvents(events)
+          ),
+          upsertCurrent("current_materializations", ["materialization_id", "published"], [
+            { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id, published: 0 }
+          ]),
+          ...chunks(events).map(eventsInsert),
+          // last: on MySQL the asset's generation row stays locked until the commit, and every record of the asset
+          // (other workers' too) updates that one row
+          bumpGeneration(m.asset)
+        ]
+        return sql.withTransaction(
+          sql.onDialectOrElse({
+            // the statements in one round trip (the client allows several in a query): under load each wait for the
+            // server is long, and a record had seven
+            mysql: () => Effect.asVoid(sql`${sql.join("; ", false)(statements)}`.unprepared),
+            orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
           })
         )
-        .pipe(wrap("recording a materialization")),
+      }).pipe(Effect.asVoid, wrap("recording a materialization")),
     markPublished: (m) =>
       sql`UPDATE current_materializations SET published = 1
           WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`.pipe(
@@ -216,6 +281,19 @@ export const make = Effect.gen(function* () {
         }
         return yield* withInputs(rows)
       }).pipe(wrap("reading current materializations")),
+    currentRecords: (assets) =>
+      Effect.gen(function* () {
+        let out: ReadonlyArray<CurrentRecord> = []
+        for (const batch of chunks(assets, 1000)) {
+          out = out.concat(
+            yield* recordsFromRows(
+              yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id
+                WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`
+            )
+          )
+        }
+        return out
+      }).pipe(wrap("reading current records")),
     // one round trip per batch: each materialization comes with its inputs joined (it is read for every task run)
     currentMaterializationsOf: (slots) =>
       Effect.gen(function* () {
@@ -233,31 +311,21 @@ export const make = Effect.gen(function* () {
       }).pipe(wrap("reading current materializations")),
     materializations: ({ asset, partition, before, limit }) =>
       Effect.gen(function* () {
-        const rows = yield* decodeMaterializations(
-          yield* sql`SELECT * FROM materializations WHERE ${sql.and([
-            sql`asset_key = ${asset}`,
-            ...(partition !== undefined ? [sql`partition_key = ${partition ?? ""}`] : []),
-            ...(before ? [sql`id < ${before}`] : [])
-          ])} ORDER BY id DESC LIMIT ${limit}`
-        )
-        return yield* withInputs(rows)
+        const rows = yield* sql`SELECT ${columns} FROM materializations m WHERE ${sql.and([
+          sql`m.asset_key = ${asset}`,
+          ...(partition !== undefined ? [sql`m.partition_key = ${partition ?? ""}`] : []),
+          ...(before ? [sql`m.id < ${before}`] : [])
+        ])} ORDER BY m.id DESC LIMIT ${limit}`.values
+        return yield* withInputValues("materializations", rows)
       }).pipe(wrap("listing materializations")),
     latestMaterializationId: sql<{ id: string | null }>`SELECT max(id) AS id FROM materializations`.pipe(
       Effect.map((rows) => rows[0]?.id ?? null),
       wrap("reading the newest materialization")
     ),
-    materialization: (id) =>
-      Effect.gen(function* () {
-        const rows = yield* decodeMaterializations(yield* sql`SELECT * FROM materializations WHERE id = ${id}`)
-        return (yield* withInputs(rows))[0]
-      }).pipe(wrap("reading a materialization")),
-    consumers: (producerId) =>
-      Effect.gen(function* () {
-        const rows = yield* decodeMaterializations(
-          yield* sql`SELECT m.* FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id WHERE i.producer_id = ${producerId} ORDER BY m.id`
-        )
-        return yield* withInputs(rows)
-      }).pipe(wrap("reading lineage")),
+    materialization: (id) => byIds([id]).pipe(Effect.map(([m]) => m), wrap("reading a materialization")),
+    materializationsById: (ids) => byIds(ids).pipe(wrap("reading materializations")),
+    consumers: (producerId) => consumersByProducer([producerId]).pipe(Effect.map((byProducer) => byProducer.get(producerId) ?? []), wrap("reading lineage")),
+    consumersOf: (producerIds) => consumersByProducer(producerIds).pipe(wrap("reading lineage")),
     failures: (assets) =>
       Effect.gen(function* () {
         if (assets.length === 0) return []

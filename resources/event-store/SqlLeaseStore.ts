@@ -3,6 +3,12 @@ import { Effect, Schema } from "effect"
 import { affectedRows, Count, failingAs } from "./sqlShared.js"
 import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 
+const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+
 const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
 
 /**
@@ -22,11 +28,13 @@ export const make = Effect.gen(function* () {
         const now = Date.now()
         const row = { asset_key: asset, partition_key: p, holder, expires_at: now + ttlMs }
         const taken = yield* sql.onDialectOrElse({
-          // MySQL reports a found row for an update that changed nothing, so it inserts, then updates on its own
+          // MySQL reports a found row for an update that changed nothing, so it inserts, then updates on its own, and
+          // only when the row was there: a lease is usually free, and each write is a commit (a disk flush)
           mysql: () =>
-            Effect.zipRight(
-              sql`INSERT IGNORE INTO leases ${sql.insert(row)}`,
-              sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
+            Effect.flatMap(sql`INSERT IGNORE INTO leases ${sql.insert(row)}`.raw, (inserted) =>
+              affectedRows(inserted) === 1
+                ? Effect.succeed(inserted)
+                : sql`UPDATE leases SET holder = ${holder}, expires_at = ${now + ttlMs}
                 WHERE asset_key = ${asset} AND partition_key = ${p} AND (holder = ${holder} OR expires_at < ${now})`.raw
             ),
           // one statement: inserted, or updated where the holder or an expired lease allows; nothing otherwise
@@ -42,6 +50,15 @@ export const make = Effect.gen(function* () {
         Effect.asVoid,
         wrap("releasing a lease")
       ),
+    releaseAll: (holder, slots) =>
+      Effect.forEach(
+        chunks(slots, 200),
+        (batch) =>
+          sql`DELETE FROM leases WHERE holder = ${holder} AND (${sql.or(
+            batch.map((s) => sql`(asset_key = ${s.asset} AND partition_key = ${s.partition ?? ""})`)
+          )})`,
+        { discard: true }
+      ).pipe(wrap("releasing leases")),
     releaseHeldBy: (prefix) =>
       sql`DELETE FROM leases WHERE substr(holder, 1, ${prefix.length}) = ${prefix}`.raw.pipe(Effect.map(affectedRows), wrap("releasing a dead runner's leases")),
     renewAll: (holder, ttlMs) =>

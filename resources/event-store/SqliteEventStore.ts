@@ -8,6 +8,7 @@ import type { CheckStore } from "../../runtime/checks/CheckStore.js"
 import { EventStoreError, type EventStore } from "../../runtime/events/EventStore.js"
 import type { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 import type { TickStore } from "../../runtime/automation/TickStore.js"
+import type { StatusCache } from "../../runtime/status/StatusCache.js"
 import { StoreFile, storeError } from "./sqlShared.js"
 import { sqlStores } from "./sqlStores.js"
 import { codeOf } from "../fs/diskRefusal.js"
@@ -26,7 +27,7 @@ const opening = (filename: string) => (cause: Cause.Cause<unknown>) => {
 }
 
 /** The embedded event store: one SQLite file (WAL, so status reads do not block a running materialization). */
-export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore, unknown> =>
+export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore | TickStore | StatusCache, unknown> =>
   sqlStores.pipe(
     Layer.provide(
       Layer.unwrapEffect(

@@ -230,13 +230,36 @@ const automationTicks = Effect.gen(function* () {
   yield* sql`CREATE INDEX automation_decisions_asset ON automation_decisions (asset_key, tick_id)`
 })
 
+/**
+ * What `assets status` keeps between runs: each asset's generation, moved in the transaction of every record that
+ * changes its current materializations, each asset's statuses with the fingerprint they were computed under, and
+ * with each record the digest of what it read.
+ */
+const statusCache = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const key = sql.literal("VARCHAR(191)")
+  const body = sql.onDialectOrElse({ mysql: () => sql.literal("LONGTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`CREATE TABLE asset_generations (
+    asset_key ${key} NOT NULL PRIMARY KEY,
+    generation BIGINT NOT NULL
+  )`
+  // what each record read, hashed (runtime/status/inputsDigest.ts); null for the records made before
+  yield* sql`ALTER TABLE materializations ADD COLUMN inputs_digest VARCHAR(44) NULL`
+  yield* sql`CREATE TABLE status_cache (
+    asset_key ${key} NOT NULL PRIMARY KEY,
+    fingerprint VARCHAR(64) NOT NULL,
+    body ${body} NOT NULL
+  )`
+})
+
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
   "0002_backfills": backfills,
   "0003_record_integrity": recordIntegrity,
   "0004_checks": checks,
   "0005_partition_kinds": partitionKinds,
-  "0006_automation_ticks": automationTicks
+  "0006_automation_ticks": automationTicks,
+  "0007_status_cache": statusCache
 })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
@@ -250,6 +273,8 @@ const schemaReady = Effect.gen(function* () {
   yield* sql`SELECT seq FROM dynamic_partitions WHERE 1 = 0`
   yield* sql`SELECT check_version FROM current_check_results WHERE 1 = 0`
   yield* sql`SELECT run_ids FROM automation_ticks WHERE 1 = 0`
+  yield* sql`SELECT fingerprint FROM status_cache WHERE 1 = 0`
+  yield* sql`SELECT inputs_digest FROM materializations WHERE 1 = 0`
 })
 
 /**

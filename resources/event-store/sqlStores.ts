@@ -9,6 +9,8 @@ import * as SqlEventStore from "./SqlEventStore.js"
 import * as SqlLeaseStore from "./SqlLeaseStore.js"
 import * as SqlTickStore from "./SqlTickStore.js"
 import { TickStore } from "../../runtime/automation/TickStore.js"
+import { StatusCache } from "../../runtime/status/StatusCache.js"
+import * as SqlStatusCache from "./SqlStatusCache.js"
 
 /**
  * The stores on one SQL client. The event store runs the migrations, so it is built first and the others are built
@@ -18,7 +20,8 @@ export const sqlStores = Layer.mergeAll(
   Layer.effect(BackfillStore, SqlBackfillStore.make),
   Layer.effect(LeaseStore, SqlLeaseStore.make),
   Layer.effect(CheckStore, SqlCheckStore.make),
-  Layer.effect(TickStore, SqlTickStore.make)
+  Layer.effect(TickStore, SqlTickStore.make),
+  Layer.effect(StatusCache, SqlStatusCache.make)
 ).pipe(
   Layer.provideMerge(Layer.effect(EventStore, SqlEventStore.make))
 )

@@ -8,8 +8,19 @@ import { Chunk, Config, Duration, Effect, Layer, Stream } from "effect"
 import { Lake, LakeError, type LakeObject, type OutputVersion } from "../../runtime/lake/Lake.js"
 
 const STAGING = ".staging"
-/** versions of each stable path, in a folder of their own: `.versions/<path>/<version><ext>` */
+/**
+ * Versions of each stable path, in a folder of their own named by the whole path: `.versions/<encoded path>/<version><ext>`,
+ * one folder to create for a new path where `.versions/<path>/` took one per missing level (on the VMs here a folder
+ * costs up to a millisecond: bench/backfill.ts, first row). A path too long for one name (255 bytes), and the lakes
+ * written before, keep `.versions/<path>/`; both are read.
+ */
 const VERSIONS = ".versions"
+const versionFolder = (path: string) => {
+  const flat = encodeURIComponent(path)
+  return flat.length <= 200 ? `${VERSIONS}/${flat}` : `${VERSIONS}/${path}`
+}
+/** the stable path a version folder (relative to `.versions/`, with `/`) holds versions of, in either layout */
+const stableOf = (folder: string) => (!folder.includes("/") && folder.includes("%2F") ? decodeURIComponent(folder) : folder)
 
 export interface LocalLakeOptions {
   /** how long a superseded version stays readable (for runs that read it as current just before); default 1 hour */
@@ -79,20 +90,20 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
     made.add(dir)
   }
   const locate = (path: string) => join(abs, path)
-  const attempt = <A>(what: string, path: string | undefined, f: () => Promise<A>) =>
-    Effect.tryPromise({
-      try: f,
-      catch: (cause) =>
-        new LakeError({
-          message:
-            refusal(abs, `${what}${path ? ` ${path}` : ""}`, cause) ??
-            `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`,
-          cause,
-          ...(path ? { path } : {})
-        })
+  const failure = (what: string, path: string | undefined) => (cause: unknown) =>
+    new LakeError({
+      message:
+        refusal(abs, `${what}${path ? ` ${path}` : ""}`, cause) ??
+        `${what}${path ? ` ${path}` : ""} in the lake at ${abs} failed: ${(cause as Error).message ?? cause}`,
+      cause,
+      ...(path ? { path } : {})
     })
+  const attempt = <A>(what: string, path: string | undefined, f: () => Promise<A>) => Effect.tryPromise({ try: f, catch: failure(what, path) })
+  // the synchronous calls (above) without a promise around them: a no-op task makes several, each a trip through
+  // the microtask queue that costs more than the call (bench/runtime.ts)
+  const attemptSync = <A>(what: string, path: string | undefined, f: () => A) => Effect.try({ try: f, catch: failure(what, path) })
 
-  const versionPath = (path: string, version: string) => `${VERSIONS}/${path}/${version}${extname(path)}`
+  const versionPath = (path: string, version: string) => `${versionFolder(path)}/${version}${extname(path)}`
 
   /**
    * A hard link of the version replaces the stable path in one rename (no copy; a reader sees the old file or the
@@ -147,7 +158,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
           continue
         }
         const location = relative(abs, file).split(sep).join("/")
-        const stable = relative(locate(VERSIONS), dir).split(sep).join("/")
+        const stable = stableOf(relative(locate(VERSIONS), dir).split(sep).join("/"))
         const s = statOrUndefined(file)
         if (s === undefined || now - s.mtimeMs <= retentionMs || keepVersions.has(location)) continue
         const shown = statOrUndefined(locate(stable))
@@ -190,7 +201,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
           renameSync(tmp, target)
         }
         if (body instanceof Uint8Array) {
-          return yield* attempt("writing", path, async () => {
+          return yield* attemptSync("writing", path, () => {
             ensureDir(dirname(tmp))
             try {
               writeFileSync(tmp, body)
@@ -225,7 +236,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
     // one flat folder per run: a staged output needs no folders of its own, only its run's (made once)
     stagingPath: (runId, path) => `${STAGING}/${runId}/${encodeURIComponent(path)}`,
     persist: (version, moves) =>
-      attempt("persisting", moves[0]?.to, async () =>
+      attemptSync("persisting", moves[0]?.to, () =>
         moves.map((m) => {
           const location = versionPath(m.to, version)
           ensureDir(dirname(locate(location)))
@@ -234,11 +245,11 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         })
       ),
     publish: (versions) =>
-      attempt("publishing", versions[0]?.path, async () => {
+      attemptSync("publishing", versions[0]?.path, () => {
         for (const v of versions) publishOne(v)
       }),
     discard: (versions) =>
-      attempt("discarding", versions[0]?.location, async () => {
+      attemptSync("discarding", versions[0]?.location, () => {
         for (const v of versions) rmSync(locate(v.location), { force: true })
       }),
     cleanStaging: (keep, keepVersions = new Set()) =>

@@ -22,11 +22,7 @@ export const freshnessOf = (resolver: StatusResolver, key: AssetKey, now: number
   if (def._tag !== "Asset" || def.freshness === undefined) return undefined
   const maxLagMs = Duration.toMillis(def.freshness.maxLag)
   const statuses = resolver.statuses(key)
-  let newest: number | undefined
-  for (const s of statuses) {
-    const m = resolver.state.materialization(key, s.partition)
-    if (m !== undefined) newest = Math.max(newest ?? 0, Date.parse(m.endedAt))
-  }
+  const newest = resolver.newestMaterializedAt(key)
   const fresh = statuses.length > 0 && statuses.every((s) => s.status === "FRESH")
   const lagMs = fresh ? 0 : newest === undefined ? null : Math.max(0, now - newest)
   return {

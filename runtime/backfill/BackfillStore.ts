@@ -2,6 +2,14 @@ import { Context, type Effect } from "effect"
 import type { EventStoreError } from "../events/EventStore.js"
 import type { Backfill, BackfillStatus, BackfillTask, OpenTask, TaskState } from "./records.js"
 
+/** How a task ended, and when (a worker gathers its ends and writes them together) */
+export interface TaskEnd {
+  readonly taskId: string
+  readonly state: TaskState
+  readonly message: string
+  readonly endedAt: string
+}
+
 /**
  * Persisted backfills: the plan's tasks and each one's state, so a backfill survives its process and can be
  * shared by several workers. Claims are optimistic (a conditional update on the task's attempt count), which works
@@ -29,9 +37,13 @@ export class BackfillStore extends Context.Tag("runtime/BackfillStore")<
      * once a cancel is stored no task starts; true when this worker got it
      */
     readonly claim: (task: OpenTask, worker: string, leaseExpiresAt: number) => Effect.Effect<boolean, EventStoreError>
+    /** `claim` for several tasks of one backfill at once: the ids of those this worker got */
+    readonly claimAll: (tasks: ReadonlyArray<OpenTask>, worker: string, leaseExpiresAt: number) => Effect.Effect<ReadonlyArray<string>, EventStoreError>
     /** extends the leases of every task this worker is running, and says the backfill has a live worker (its heartbeat) */
     readonly renew: (backfillId: string, worker: string, leaseExpiresAt: number) => Effect.Effect<void, EventStoreError>
     readonly finish: (backfillId: string, taskId: string, worker: string, state: TaskState, message: string) => Effect.Effect<void, EventStoreError>
+    /** `finish` for several tasks at once (a worker's ends, gathered), in one statement per few hundred */
+    readonly finishAll: (backfillId: string, worker: string, ends: ReadonlyArray<TaskEnd>) => Effect.Effect<void, EventStoreError>
     /** gives running tasks of this worker back, pending again (it was stopped before they finished) */
     readonly release: (backfillId: string, taskIds: ReadonlyArray<string>, worker: string) => Effect.Effect<void, EventStoreError>
     /** puts not-done tasks back to pending (resume); returns how many */

@@ -7,6 +7,7 @@ import { runTask, type Progress } from "../execute/Executor.js"
 import { leaseTtlMs } from "../execute/liveness.js"
 import { loadState, refreshState, withHeartbeat } from "../execute/materialize.js"
 import { reclaimStaging } from "../execute/reclaimStaging.js"
+import { makeRunWrites } from "../execute/runWrites.js"
 import { resolveSelection } from "../graph/Selection.js"
 import { Lake } from "../lake/Lake.js"
 import { withLease } from "../lease/withLease.js"
@@ -85,7 +86,6 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
   const assets = [...new Set(initial.map((t) => t.asset).filter((a) => graph.has(a)))] as Array<AssetKey>
   const state: State = yield* loadState(graph, assets, { record: true })
   const claimed = yield* Ref.make(0)
-  const running = new Set<string>()
 
   let lastReport = 0
   const reportCounts = (force: boolean) =>
@@ -97,6 +97,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
   // the backfill has a worker from now on (the heartbeat's first beat comes a third of a lease later)
   yield* backfills.renew(backfill.id, worker, Date.now() + ttlMs)
   const claims = makeClaims({ backfills, backfillId: backfill.id, worker, ttlMs, concurrency: options.concurrency })
+  const writes = yield* makeRunWrites(worker, { alongside: claims.flush })
 
   const runOne = (t: OpenTask) =>
     Effect.gen(function* () {
@@ -108,7 +109,6 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
         return yield* reportCounts(false)
       }
       const task = { id: t.taskId, asset: t.asset as AssetKey, partition: t.partition as PartitionKey | null, forced: backfill.force && targets.has(t.asset), causes: [], dependsOn: [] }
-      running.add(t.taskId)
       // its upstream tasks are done (claimed only then), so it runs on its own
       const outcome = yield* runTask(
         {
@@ -116,16 +116,16 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
           state,
           runId,
           ...(options.onTask ? { onProgress: options.onTask } : {}),
-          around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs })(run),
+          around: (tk, run) => withLease(tk.asset, tk.partition, worker, { ttlMs, release: writes.release })(run),
           // upstream tasks may have been run by other workers
-          refresh: (tk) => refreshState(graph, state, tk.asset, tk.partition)
+          refresh: (tk) => refreshState(graph, state, tk.asset, tk.partition),
+          writes
         },
         task
       )
       const end: TaskState =
         outcome.state === "succeeded" ? "succeeded" : outcome.state === "skipped-fresh" ? "skipped" : outcome.state === "failed" ? "failed" : "abandoned"
       yield* claims.finish(t.taskId, end, outcome.message)
-      running.delete(t.taskId)
       yield* reportCounts(false)
     })
 
@@ -149,7 +149,7 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     worker,
     runId,
     ttlMs,
-    Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true }),
+    writes.during(Effect.all(Array.from({ length: Math.max(1, options.concurrency) }, () => loop), { concurrency: "unbounded", discard: true })),
     Effect.suspend(() => backfills.renew(backfill.id, worker, Date.now() + ttlMs))
   )
   const lake = yield* Lake
@@ -160,7 +160,8 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
       Exit.isInterrupted(exit)
         ? Effect.gen(function* () {
             // tasks stopped midway run again on resume (or by another worker); their staging goes with the run's
-            yield* backfills.release(backfill.id, [...running], worker)
+            yield* claims.flush.pipe(Effect.ignore)
+            yield* backfills.release(backfill.id, claims.unfinished(), worker)
             if (options.onInterrupt === "cancel") yield* backfills.setStatus(backfill.id, "CANCELED", ["RUNNING"])
             yield* events.endRun(runId, "CANCELED")
             yield* events.appendEvents([
@@ -171,6 +172,8 @@ export const runBackfill = Effect.fn("Backfill.run")(function* (options: RunBack
     )
   )
 
+  // what the last flush could not write, written now or failing the run as a task's end always did
+  yield* claims.flush
   yield* reportCounts(true)
   const summary = progressOf(yield* backfills.counts(backfill.id))
   if (summary.remaining === 0) yield* backfills.setStatus(backfill.id, summary.failed > 0 ? "FAILED" : "COMPLETED", ["RUNNING"])

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Data } from "effect"
+import { importModule } from "../importModule.js"
 import type { ProjectDef } from "../project/Project.js"
 
 /** No configuration where the CLI looked, or one that does not export a project: exit code 3. */
@@ -14,7 +15,7 @@ export class ProjectNotFound extends Data.TaggedError("ProjectNotFound")<{ reado
  */
 export type ConfigImporter = (file: string) => Promise<unknown>
 
-let importer: ConfigImporter = (file) => import(pathToFileURL(file).href)
+let importer: ConfigImporter = (file) => importModule(pathToFileURL(file).href)
 
 export const setConfigImporter = (f: ConfigImporter) => {
   importer = f

@@ -8,6 +8,12 @@ export class EventStoreError extends Data.TaggedError("EventStoreError")<{
   readonly cause?: unknown
 }> {}
 
+/** A current materialization read without its inputs (`inputs` is empty), and the digest of what it read. */
+export interface CurrentRecord {
+  readonly materialization: Materialization
+  readonly inputsDigest: string | null
+}
+
 export interface MaterializationQuery {
   readonly asset: AssetKey
   readonly partition?: PartitionKey | null | undefined
@@ -44,6 +50,11 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     readonly unpublished: Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** the current materialization of every asset partition (of the given assets, or all) */
     readonly currentMaterializations: (assets?: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    /**
+     * the current materialization of every asset partition of the given assets without its inputs (they are most
+     * of a record), each with the digest of what it read: null for a record made before digests were kept
+     */
+    readonly currentRecords: (assets: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<CurrentRecord>, EventStoreError>
     /** the current materialization of exactly these asset partitions (those materialized) */
     readonly currentMaterializationsOf: (
       slots: ReadonlyArray<{ readonly asset: AssetKey; readonly partition: PartitionKey | null }>
@@ -52,8 +63,12 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
     /** the newest materialization id: a watermark that moves whenever anything is materialized */
     readonly latestMaterializationId: Effect.Effect<string | null, EventStoreError>
     readonly materialization: (id: string) => Effect.Effect<Materialization | undefined, EventStoreError>
+    /** those of the ids that are materializations, in any order: a lineage walk reads a whole level at once */
+    readonly materializationsById: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** materializations that read the given one (lineage downstream) */
     readonly consumers: (producerId: string) => Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
+    /** `consumers` of each of the given materializations at once, by producer id (none: absent) */
+    readonly consumersOf: (producerIds: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, ReadonlyArray<Materialization>>, EventStoreError>
     /** asset partitions (of the given assets) whose latest attempt failed: after their latest success or fresh check */
     readonly failures: (assets: ReadonlyArray<AssetKey>) => Effect.Effect<ReadonlyArray<Failure>, EventStoreError>
     /** stores the observations whose version differs from the current one */

@@ -1,4 +1,4 @@
-import { Cause, Deferred, Effect, Exit } from "effect"
+import { Cause, Effect, Exit, Queue } from "effect"
 import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { CheckResult } from "../checks/CheckResult.js"
@@ -15,6 +15,7 @@ import type { Plan, Task } from "../plan/Plan.js"
 import type { State } from "../status/State.js"
 import { StatusResolver } from "../status/StatusResolver.js"
 import { materializePartition, messageOf } from "./materializePartition.js"
+import type { RunWrites } from "./runWrites.js"
 
 /** A task's state; the executor moves each task from pending to exactly one end state. */
 export type TaskState = "pending" | "running" | "succeeded" | "failed" | "skipped-fresh" | "abandoned" | "canceled"
@@ -46,6 +47,8 @@ export interface TaskOptions {
   readonly around?: (task: Task, run: Effect.Effect<TaskOutcome, unknown, ExecutorServices>) => Effect.Effect<TaskOutcome, unknown, ExecutorServices>
   /** brings the state up to date for a task before its freshness check (other runners may have written since) */
   readonly refresh?: (task: Task) => Effect.Effect<void, unknown, ExecutorServices>
+  /** the run's gathered writes (runWrites.ts: step starts); without them a step's start is written as it starts */
+  readonly writes?: RunWrites
 }
 
 export interface ExecuteOptions extends TaskOptions {
@@ -61,9 +64,7 @@ export interface ExecuteOptions extends TaskOptions {
 export const runTask = (
   options: TaskOptions,
   task: Task,
-  failedUpstream: ReadonlyArray<string> = [],
-  /** bounds the check-and-materialize, e.g. by the run's concurrency */
-  limit: <A, E, R>(run: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = (run) => run
+  failedUpstream: ReadonlyArray<string> = []
 ): Effect.Effect<TaskOutcome, never, ExecutorServices> =>
   Effect.gen(function* () {
     const { graph, state, runId } = options
@@ -81,13 +82,20 @@ export const runTask = (
       partition: task.partition as PartitionKey | null,
       message
     })
+    const writes = options.writes
+    // the step's start taken for the record's transaction, until that commits: if it fails, written with the step's end
+    let startHeld: ReadonlyArray<NewRunEvent> = []
+    const unwrittenStart = writes === undefined ? Effect.succeed([]) : writes.takeStart(task.id)
     const finish = (s: TaskOutcome["state"], message: string, materialization?: Materialization) =>
       Effect.gen(function* () {
         const outcome: TaskOutcome = { task, state: s, message, materialization, durationMs: Date.now() - started, checks }
         const type: RunEventType =
           s === "succeeded" ? "STEP_SUCCESS" : s === "failed" ? "STEP_FAILURE" : s === "abandoned" ? "STEP_ABANDONED" : s === "canceled" ? "STEP_CANCELED" : "STEP_SKIPPED_FRESH"
-        // a success event was recorded with its materialization
-        if (s !== "succeeded") yield* store.appendEvents([event(type, message)]).pipe(Effect.ignoreLogged)
+        // a success event was recorded with its materialization (and the step's start with it)
+        if (s !== "succeeded") {
+          const start = [...startHeld, ...(yield* unwrittenStart)]
+          yield* store.appendEvents([...start, event(type, message)]).pipe(Effect.ignoreLogged)
+        }
         yield* progress({ _tag: "Finished", outcome })
         return outcome
       })
@@ -101,7 +109,8 @@ export const runTask = (
       if (!task.forced && resolver.status(task.asset, task.partition).status === "FRESH") {
         return yield* finish("skipped-fresh", "fresh: its inputs did not change")
       }
-      yield* store.appendEvents([event("STEP_START", "")]).pipe(Effect.ignoreLogged)
+      if (writes === undefined) yield* store.appendEvents([event("STEP_START", "")]).pipe(Effect.ignoreLogged)
+      else writes.started(task.id, event("STEP_START", ""))
       yield* progress({ _tag: "Started", task })
       const exit = yield* materializePartition({
         graph,
@@ -109,7 +118,12 @@ export const runTask = (
         partition: task.partition,
         runId,
         inputs: resolver.currentInputs(task.asset, task.partition),
-        reportedBy: (m) => [event("STEP_SUCCESS", succeededMessage(m))],
+        reportedBy: (m) =>
+          Effect.map(unwrittenStart, (start) => {
+            startHeld = start
+            return [...start, event("STEP_SUCCESS", succeededMessage(m))]
+          }),
+        recorded: Effect.sync(() => (startHeld = [])),
         onChecks: (results) => Effect.sync(() => (checks = results))
       }).pipe(Effect.exit)
       if (Exit.isSuccess(exit)) {
@@ -119,7 +133,7 @@ export const runTask = (
       return yield* Effect.failCause(exit.cause)
     })
     // an asset compute's own requirements are checked against the project's layer by defineProject
-    return yield* limit(around(task, attempt)).pipe(
+    return yield* around(task, attempt).pipe(
       Effect.catchAllCause((cause) => (Cause.isInterruptedOnly(cause) ? Effect.failCause(cause) : finish("failed", failureMessage(cause)))),
       // an interrupted task (a signal, a cancel) says so in the run's events; it runs again next time
       Effect.onInterrupt(() => finish("canceled", "canceled before it finished").pipe(Effect.ignore))
@@ -127,27 +141,61 @@ export const runTask = (
   }) as Effect.Effect<TaskOutcome, never, ExecutorServices>
 
 /**
- * Runs a plan: each task waits for the tasks it reads, then runs as `runTask` says. At most `concurrency`
- * materializations run at once.
+ * Runs a plan: `concurrency` workers take the tasks whose upstream tasks are done, in plan order, and run each as
+ * `runTask` says. A task becomes ready when its last upstream task ends, so no fiber waits for a task that cannot
+ * run yet (a plan of 10,000 tasks had 10,000 fibers waiting).
  */
 export const execute = Effect.fn("Executor.execute")(function* (options: ExecuteOptions) {
-  const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
-  const done = new Map<string, Deferred.Deferred<TaskOutcome["state"]>>()
+  const tasks = options.plan.tasks
+  const ends = new Map<string, TaskOutcome>()
   const reasons = new Map<string, ReadonlyArray<string>>()
-  for (const t of options.plan.tasks) done.set(t.id, yield* Deferred.make<TaskOutcome["state"]>())
-  const runOne = (task: Task) =>
-    Effect.gen(function* () {
-      const upstream = yield* Effect.forEach(task.dependsOn, (id) => Deferred.await(done.get(id)!))
-      const failed = task.dependsOn.filter((_, i) => upstream[i] === "failed" || upstream[i] === "abandoned")
-      const outcome = yield* runTask(options, task, [...new Set(failed.flatMap((id) => reasons.get(id) ?? [id]))], semaphore.withPermits(1))
+  const unfinished = new Map<string, number>()
+  const dependants = new Map<string, Array<Task>>()
+  const ready = yield* Queue.unbounded<Task | undefined>()
+  const workers = Math.max(1, options.concurrency)
+  const planned = new Set(tasks.map((t) => t.id))
+  for (const t of tasks) {
+    const upstream = t.dependsOn.filter((d) => planned.has(d))
+    unfinished.set(t.id, upstream.length)
+    for (const d of upstream) {
+      const xs = dependants.get(d)
+      if (xs) xs.push(t)
+      else dependants.set(d, [t])
+    }
+  }
+  const done = (outcome: TaskOutcome) =>
+    Effect.suspend(() => {
+      const task = outcome.task
+      ends.set(task.id, outcome)
+      const failed = task.dependsOn.filter((id) => ends.get(id)?.state === "failed" || ends.get(id)?.state === "abandoned")
       // what downstream says it was abandoned for: the failed task, and the checks that blocked it
       const blocked = outcome.state === "failed" ? blockedBy(outcome.checks) : undefined
       if (outcome.state === "failed") reasons.set(task.id, [blocked === undefined ? task.id : `${task.id} (${blocked})`])
       if (outcome.state === "abandoned") reasons.set(task.id, [...new Set(failed.flatMap((id) => reasons.get(id) ?? [id]))])
-      yield* Deferred.succeed(done.get(task.id)!, outcome.state)
-      return outcome
+      const now = (dependants.get(task.id) ?? []).filter((t) => {
+        const left = unfinished.get(t.id)! - 1
+        unfinished.set(t.id, left)
+        return left === 0
+      })
+      // the last task ended: each worker is told to stop
+      const over = ends.size === tasks.length ? Array.from({ length: workers }, () => undefined) : []
+      return Queue.offerAll(ready, [...now, ...over])
     })
-  return yield* Effect.forEach(options.plan.tasks, runOne, { concurrency: "unbounded" })
+  const worker = Effect.gen(function* () {
+    while (true) {
+      const task = yield* Queue.take(ready)
+      if (task === undefined) return
+      const failed = task.dependsOn.filter((id) => ends.get(id)?.state === "failed" || ends.get(id)?.state === "abandoned")
+      yield* done(yield* runTask(options, task, [...new Set(failed.flatMap((id) => reasons.get(id) ?? [id]))]))
+    }
+  })
+  if (tasks.length === 0) return []
+  yield* Queue.offerAll(
+    ready,
+    tasks.filter((t) => unfinished.get(t.id) === 0)
+  )
+  yield* Effect.all(Array.from({ length: workers }, () => worker), { concurrency: "unbounded", discard: true })
+  return tasks.map((t) => ends.get(t.id)!)
 })
 
 const succeededMessage = (m: Materialization) => `${m.rowCount} rows, data version ${m.dataVersion}`

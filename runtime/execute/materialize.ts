@@ -19,6 +19,7 @@ import { execute, type Progress, type TaskOutcome } from "./Executor.js"
 import { leaseTtlMs } from "./liveness.js"
 import { observeSources } from "./observeSources.js"
 import { reclaimStaging } from "./reclaimStaging.js"
+import { makeRunWrites } from "./runWrites.js"
 import { renewingLeases, withLease } from "../lease/withLease.js"
 
 export interface MaterializeRequest {
@@ -63,6 +64,21 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (
 ) {
   const store = yield* EventStore
   const closure = upstreamClosure(graph, keys)
+  const state = yield* observedState(graph, closure, options)
+  for (const m of yield* store.currentMaterializations(closure)) state.putMaterialization(m)
+  return state
+})
+
+/**
+ * A state holding what the sources upstream of `closure` show now (observed), the dynamic partitions' keys and the
+ * sources that failed, and no materializations yet: the caller loads those it needs.
+ */
+export const observedState = Effect.fn("Runtime.observedState")(function* (
+  graph: AssetGraph,
+  closure: ReadonlyArray<AssetKey>,
+  options: { readonly record?: boolean } = {}
+) {
+  const store = yield* EventStore
   const dynamic = new Map(yield* store.dynamicPartitions)
   const observed = yield* observeSources(graph, closure, contextAt(new Date(), dynamic))
   if (options.record === true) {
@@ -74,8 +90,7 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (
   }
   // a read command sees the keys observed now, without storing them
   for (const [name, added] of observed.newDynamicKeys) dynamic.set(name, [...(dynamic.get(name) ?? []), ...added])
-  const materializations = yield* store.currentMaterializations(closure)
-  const state = new State(materializations, [], dynamic)
+  const state = new State([], [], dynamic)
   for (const source of closure.filter((k) => graph.get(k)._tag === "Source")) {
     state.replaceObservations(source, observed.observations.filter((o) => o.asset === source))
   }
@@ -88,9 +103,10 @@ export const loadState = Effect.fn("Runtime.loadState")(function* (
  * directly, which other runners may have written since the state was loaded. Deeper ones are as loaded, or as this
  * run's own tasks left them (each refreshed its own before it ran): newer records there could only show more
  * staleness, so the task may run when another runner made it unnecessary, never skip work it needs. Reading the
- * whole upstream instead cost a query that grew with the graph's depth, before every task.
+ * whole upstream instead cost a query that grew with the graph's depth, before every task. (Untraced: it runs
+ * before every task, and a span with its stack trace is a measurable part of a no-op task, bench/runtime.ts.)
  */
-export const refreshState = Effect.fn("Runtime.refreshState")(function* (
+export const refreshState = Effect.fnUntraced(function* (
   graph: AssetGraph,
   state: State,
   key: AssetKey,
@@ -166,18 +182,26 @@ export const materialize = Effect.fn("Runtime.materialize")(function* (request: 
     ])
     if (request.onPlan) yield* request.onPlan(thePlan, runId)
     const onProgress = request.onProgress ?? (() => Effect.void)
-    const outcomes = yield* execute({
-      graph,
-      state,
-      plan: thePlan,
-      runId,
-      concurrency: request.concurrency ?? 2,
-      onProgress,
-      // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
-      around: (task, run) =>
-        withLease(task.asset, task.partition, holder, { ttlMs, onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }) })(run),
-      refresh: (task) => refreshState(graph, state, task.asset, task.partition)
-    })
+    const writes = yield* makeRunWrites(holder)
+    const outcomes = yield* writes.during(
+      execute({
+        graph,
+        state,
+        plan: thePlan,
+        runId,
+        concurrency: request.concurrency ?? 2,
+        onProgress,
+        // no two runners materialize one asset partition at once: the second waits, then finds it fresh or runs it
+        around: (task, run) =>
+          withLease(task.asset, task.partition, holder, {
+            ttlMs,
+            onWait: (by) => onProgress({ _tag: "Waiting", task, holder: by }),
+            release: writes.release
+          })(run),
+        refresh: (task) => refreshState(graph, state, task.asset, task.partition),
+        writes
+      })
+    )
     const status: RunStatus = outcomes.some((o) => o.state === "failed" || o.state === "abandoned") ? "FAILURE" : "SUCCESS"
     yield* store.endRun(runId, status)
     return { runId, status, plan: thePlan, outcomes } satisfies MaterializeResult

@@ -24,15 +24,19 @@ import { materializeView, viewOf } from "./materializeView.js"
  * materialization with its provenance (the commit point), and then publishes it to the stable path. A crash before
  * the record leaves the old record and what the stable path shows untouched; a crash after it leaves a record whose
  * publishing the next run redoes. The three last steps are not interrupted, so a signal never splits them.
+ * Untraced: it runs for every task, and a span with its stack trace is a measurable part of a no-op task
+ * (bench/runtime.ts).
  */
-export const materializePartition = Effect.fn("Materializer.run")(function* (args: {
+export const materializePartition = Effect.fnUntraced(function* (args: {
   readonly graph: AssetGraph
   readonly asset: AssetDef<any, any>
   readonly partition: PartitionKey | null
   readonly runId: string
   readonly inputs: ReadonlyArray<CurrentInput>
-  /** run events recorded with the materialization, in its transaction (the step's success) */
-  readonly reportedBy?: (m: Materialization) => ReadonlyArray<NewRunEvent>
+  /** run events recorded with the materialization, in its transaction (the step's start and success) */
+  readonly reportedBy?: (m: Materialization) => Effect.Effect<ReadonlyArray<NewRunEvent>>
+  /** told once the record committed (the events `reportedBy` gave are stored) */
+  readonly recorded?: Effect.Effect<void>
   /** told the results of the asset's checks, passed or not, once they are recorded */
   readonly onChecks?: (results: ReadonlyArray<CheckResult>) => Effect.Effect<void>
 }) {
@@ -49,7 +53,17 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
     return yield* fail(`inputs not materialized: ${missing.map((i) => `${i.edge.upstream}${i.partition ? `[${i.partition}]` : ""}`).join(", ")}`)
   }
   // a view writes no output: the engine creates it (materializeView.ts)
-  if (asset.materialization === "view") return yield* materializeView({ graph, asset, runId, id, inputs: args.inputs, ...(args.reportedBy ? { reportedBy: args.reportedBy } : {}) })
+  if (asset.materialization === "view") {
+    return yield* materializeView({
+      graph,
+      asset,
+      runId,
+      id,
+      inputs: args.inputs,
+      ...(args.reportedBy ? { reportedBy: args.reportedBy } : {}),
+      ...(args.recorded ? { recorded: args.recorded } : {})
+    })
+  }
 
   const files: Record<string, { format: InputFiles["format"]; paths: Array<string>; locations: Array<string>; columns: InputFiles["columns"]; view?: InputFiles["view"] }> = {}
   for (const edge of graph.inputs(asset.key)) {
@@ -129,10 +143,12 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
   }
 
   // the asset's checks over this partition's staged outputs: a failed blocking one stops here, nothing persisted
-  yield* checkBeforePublish(
-    { asset, partition, materializationId: id, runId, output: staged, rowCount: stats.rows, metadata, inputs: checkedInputs(asset, files), window: partition === null ? undefined : asset.partitions?.window(partition), counted: counts },
-    args.onChecks
-  )
+  if (asset.checks.length > 0) {
+    yield* checkBeforePublish(
+      { asset, partition, materializationId: id, runId, output: staged, rowCount: stats.rows, metadata, inputs: checkedInputs(asset, files), window: partition === null ? undefined : asset.partitions?.window(partition), counted: counts },
+      args.onChecks
+    )
+  }
 
   const commit = Effect.gen(function* () {
     const versions = yield* lake.persist(id, moves)
@@ -155,12 +171,14 @@ export const materializePartition = Effect.fn("Materializer.run")(function* (arg
         producerId: i.producerId
       }))
     }
-    yield* store.recordMaterialization(materialization, args.reportedBy?.(materialization)).pipe(
+    const events = args.reportedBy ? yield* args.reportedBy(materialization) : []
+    yield* store.recordMaterialization(materialization, events).pipe(
       Effect.tapError(() => lake.discard(versions).pipe(Effect.ignore)),
       Effect.mapError((cause) =>
         fail(`${cause.message}; the new output was not published: what was current before stays current`, cause)
       )
     )
+    if (args.recorded) yield* args.recorded
     yield* crashPoint("after-record")
     yield* publish(materialization).pipe(
       Effect.mapError((cause) =>

@@ -37,7 +37,9 @@ export const materializeView = Effect.fn("Materializer.view")(function* (args: {
   readonly runId: string
   readonly id: string
   readonly inputs: ReadonlyArray<CurrentInput>
-  readonly reportedBy?: (m: Materialization) => ReadonlyArray<NewRunEvent>
+  readonly reportedBy?: (m: Materialization) => Effect.Effect<ReadonlyArray<NewRunEvent>>
+  /** told once the record committed (the events `reportedBy` gave are stored) */
+  readonly recorded?: Effect.Effect<void>
 }) {
   const { asset, graph } = args
   const engine = yield* Engine
@@ -88,9 +90,11 @@ export const materializeView = Effect.fn("Materializer.view")(function* (args: {
     inputs
   }
   const commit = Effect.gen(function* () {
-    yield* store.recordMaterialization(materialization, args.reportedBy?.(materialization)).pipe(
+    const events = args.reportedBy ? yield* args.reportedBy(materialization) : []
+    yield* store.recordMaterialization(materialization, events).pipe(
       Effect.mapError((cause) => fail(`${cause.message}; the view was created, and its record is the previous one until the next run`, cause))
     )
+    if (args.recorded) yield* args.recorded
     // no output to publish: this only marks the record published, as for any other
     yield* publish(materialization).pipe(Effect.mapError((cause) => fail(`recorded, but marking it published failed: ${cause.message}`, cause)))
     return materialization

@@ -18,6 +18,8 @@ export class LeaseStore extends Context.Tag("runtime/LeaseStore")<
     /** true when `holder` now holds the lease (it was free, expired, or already its own) */
     readonly acquire: (asset: string, partition: string | null, holder: string, ttlMs: number) => Effect.Effect<boolean, EventStoreError>
     readonly release: (asset: string, partition: string | null, holder: string) => Effect.Effect<void, EventStoreError>
+    /** `release` for many of one holder's leases at once, in one statement per few hundred */
+    readonly releaseAll: (holder: string, slots: ReadonlyArray<{ readonly asset: string; readonly partition: string | null }>) => Effect.Effect<void, EventStoreError>
     /** renews every lease `holder` has, in one statement (a worker's heartbeat, instead of a renewal per lease) */
     readonly renewAll: (holder: string, ttlMs: number) => Effect.Effect<void, EventStoreError>
     /** frees every lease whose holder starts with `prefix` (`host:pid:`): that process is known to be dead */

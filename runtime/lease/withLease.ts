@@ -6,6 +6,8 @@ export interface LeaseOptions {
   readonly pollMs?: number
   /** told once when another holder has the lease and this caller starts waiting */
   readonly onWait?: (holder: string) => Effect.Effect<void>
+  /** how the lease is given back (default: at once); a run gathers its releases (runtime/execute/runWrites.ts) */
+  readonly release?: (slot: { readonly asset: string; readonly partition: string | null }) => Effect.Effect<void>
 }
 
 /**
@@ -26,7 +28,8 @@ export const withLease =
         }
         yield* Effect.sleep(Duration.millis(options.pollMs ?? 250))
       }
-      return yield* Effect.ensuring(use, leases.release(asset, partition, holder).pipe(Effect.ignore))
+      const release = options.release ? options.release({ asset, partition }) : leases.release(asset, partition, holder).pipe(Effect.ignore)
+      return yield* Effect.ensuring(use, release)
     })
 
 /**

@@ -43,7 +43,7 @@ const nodeOf = (m: Materialization, depth: number): LineageNode => ({
 
 /**
  * Lineage of one materialization, breadth first to a depth: upstream follows what each node read, downstream
- * follows the materializations that read it.
+ * follows the materializations that read it. Each level is read from the store at once.
  */
 export const lineage = Effect.fn("Lineage.walk")(function* (root: Materialization, direction: "upstream" | "downstream", depth: number) {
   const store = yield* EventStore
@@ -52,17 +52,21 @@ export const lineage = Effect.fn("Lineage.walk")(function* (root: Materializatio
   let frontier: Array<Materialization> = [root]
   for (let d = 1; d <= depth && frontier.length > 0; d++) {
     const next: Array<Materialization> = []
-    for (const m of frontier) {
-      if (direction === "upstream") {
+    if (direction === "upstream") {
+      const unseen = new Set<string>()
+      for (const m of frontier) for (const input of m.inputs) if (input.producerId !== null && !nodes.has(input.producerId)) unseen.add(input.producerId)
+      const producers = new Map((unseen.size === 0 ? [] : yield* store.materializationsById([...unseen])).map((p) => [p.id, p]))
+      for (const m of frontier) {
         for (const input of m.inputs) {
           if (input.producerId === null) continue
           edges.push({ from: m.id, to: input.producerId })
           if (nodes.has(input.producerId)) continue
-          const producer = yield* store.materialization(input.producerId)
+          const producer = producers.get(input.producerId)
           if (producer !== undefined) {
             nodes.set(producer.id, nodeOf(producer, d))
             next.push(producer)
           } else {
+            // no materialization has that id: a source's observation
             nodes.set(input.producerId, {
               id: input.producerId,
               kind: "observation",
@@ -76,8 +80,11 @@ export const lineage = Effect.fn("Lineage.walk")(function* (root: Materializatio
             })
           }
         }
-      } else {
-        for (const consumer of yield* store.consumers(m.id)) {
+      }
+    } else {
+      const consumers = yield* store.consumersOf(frontier.map((m) => m.id))
+      for (const m of frontier) {
+        for (const consumer of consumers.get(m.id) ?? []) {
           edges.push({ from: consumer.id, to: m.id })
           if (nodes.has(consumer.id)) continue
           nodes.set(consumer.id, nodeOf(consumer, d))

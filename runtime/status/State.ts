@@ -33,6 +33,20 @@ export class State {
     inner.set(m.partition, m)
   }
 
+  /** records put without their inputs, with the digest of what each read (null: unknown, they must be read) */
+  private readonly unreadInputs = new Map<Materialization, string | null>()
+
+  /** a current record read without its inputs (`m.inputs` is empty), and the digest of what it read */
+  putRecord(m: Materialization, inputsDigest: string | null): void {
+    this.putMaterialization(m)
+    this.unreadInputs.set(m, inputsDigest)
+  }
+
+  /** the digest of what `m` read when its inputs were not read (null when it has none), undefined when they were */
+  inputsDigestOf(m: Materialization): string | null | undefined {
+    return this.unreadInputs.get(m)
+  }
+
   putObservation(o: Observation): void {
     let inner = this.observedByAsset.get(o.asset)
     if (inner === undefined) this.observedByAsset.set(o.asset, (inner = new Map()))

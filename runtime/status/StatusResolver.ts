@@ -1,14 +1,17 @@
 import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
-import type { InputRecord } from "../events/records.js"
+import type { InputRecord, Materialization } from "../events/records.js"
+import { inputsDigest } from "./inputsDigest.js"
 import type { AssetGraph, Edge } from "../graph/AssetGraph.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { contextAt, type PartitionContext } from "../partitions/PartitionsDefinition.js"
-import { locationOf } from "../execute/outputs.js"
+import { locationOf, sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
 import type { Cause } from "./Cause.js"
 import { slot, type State } from "./State.js"
 
 export type Freshness = "MISSING" | "STALE" | "FRESH"
+
+const noSideOutputs: Readonly<Record<string, SideOutputSummary>> = Object.freeze({})
 
 export interface PartitionStatus {
   readonly asset: AssetKey
@@ -30,20 +33,66 @@ export interface CurrentInput {
 }
 
 /**
+ * What was computed of an asset under a fingerprint that still holds (runtime/status/loadStatus.ts): the resolver
+ * answers from it and needs none of the asset's records.
+ */
+export interface KnownAsset {
+  readonly available: ReadonlyArray<PartitionKey | null>
+  /** the statuses of `available`, in its order */
+  readonly statuses: ReadonlyArray<PartitionStatus>
+  readonly sideOutputs: ReadonlyMap<PartitionKey | null, Readonly<Record<string, SideOutputSummary>>>
+  /** when its newest current materialization among its available partitions ended (epoch ms) */
+  readonly newestAt: number | undefined
+  readonly cannotExist: ReadonlyArray<{ readonly partitions: string; readonly reason: string }>
+}
+
+/**
  * Exact status of asset partitions against a State, with causes. Memoized for one State snapshot: make a new
- * resolver after the state changes.
+ * resolver after the state changes. Assets in `known` are answered from what was computed before; the state need
+ * hold only the records of the others and of what they read directly.
  */
 export class StatusResolver {
-  private readonly statusMemo = new Map<string, PartitionStatus>()
+  // memos by asset, then partition: no key text built per lookup (millions of them at 600,000 partitions)
+  private readonly statusMemo = new Map<AssetKey, Map<PartitionKey | null, PartitionStatus>>()
   private readonly availableMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
   private readonly availableSets = new Map<AssetKey, ReadonlySet<PartitionKey>>()
-  private readonly isAvailableMemo = new Map<string, boolean>()
+  private readonly isAvailableMemo = new Map<AssetKey, Map<PartitionKey, boolean>>()
 
   /** the clock and the dynamic partitions' keys every definition is read against */
   readonly ctx: PartitionContext
 
-  constructor(readonly graph: AssetGraph, readonly state: State, readonly now: Date = new Date()) {
+  constructor(
+    readonly graph: AssetGraph,
+    readonly state: State,
+    readonly now: Date = new Date(),
+    private readonly known: ReadonlyMap<AssetKey, KnownAsset> = new Map()
+  ) {
     this.ctx = contextAt(now, state.dynamicPartitions)
+  }
+
+  /** what was computed of an asset before, when it still holds */
+  knownOf(key: AssetKey): KnownAsset | undefined {
+    return this.known.get(key)
+  }
+
+  /** what a partition's current materialization's side outputs hold (rejected lines by reason, ...) */
+  sideOutputs(key: AssetKey, p: PartitionKey | null): Readonly<Record<string, SideOutputSummary>> {
+    const known = this.known.get(key)
+    if (known !== undefined) return known.sideOutputs.get(p) ?? noSideOutputs
+    const m = this.state.materialization(key, p)
+    return m === undefined ? {} : sideOutputsOf(this.graph.get(key), m)
+  }
+
+  /** when the newest current materialization of an asset's available partitions ended (epoch ms) */
+  newestMaterializedAt(key: AssetKey): number | undefined {
+    const known = this.known.get(key)
+    if (known !== undefined) return known.newestAt
+    let newest: number | undefined
+    for (const p of this.available(key)) {
+      const m = this.state.materialization(key, p)
+      if (m !== undefined) newest = Math.max(newest ?? 0, Date.parse(m.endedAt))
+    }
+    return newest
   }
 
   private readonly keysMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
@@ -68,6 +117,8 @@ export class StatusResolver {
   available(key: AssetKey): ReadonlyArray<PartitionKey | null> {
     const def = this.graph.get(key)
     if (def.partitions === undefined) return [null]
+    const known = this.known.get(key)
+    if (known !== undefined) return known.available
     const memo = this.availableMemo.get(key)
     if (memo !== undefined) return memo
     const found = new Set<PartitionKey>()
@@ -99,10 +150,12 @@ export class StatusResolver {
     const def = this.graph.get(key)
     if (def.partitions === undefined) return p === null
     if (p === null) return false
+    if (this.known.has(key)) return this.knownStatus(key, p) !== undefined
     const listed = this.availableSets.get(key)
     if (listed !== undefined) return listed.has(p)
-    const id = slot(key, p)
-    const memo = this.isAvailableMemo.get(id)
+    let memos = this.isAvailableMemo.get(key)
+    if (memos === undefined) this.isAvailableMemo.set(key, (memos = new Map()))
+    const memo = memos.get(p)
     if (memo !== undefined) return memo
     let result: boolean
     if (!def.partitions.contains(p, this.ctx)) result = false
@@ -112,7 +165,7 @@ export class StatusResolver {
       const partitionedInputs = this.creatingInputs(key)
       result = partitionedInputs.length === 0 || partitionedInputs.some((e) => this.createdThrough(e, p))
     }
-    this.isAvailableMemo.set(id, result)
+    memos.set(p, result)
     return result
   }
 
@@ -191,17 +244,63 @@ export class StatusResolver {
   }
 
   status(key: AssetKey, partition: PartitionKey | null): PartitionStatus {
-    const id = slot(key, partition)
-    const memo = this.statusMemo.get(id)
+    const known = this.knownStatus(key, partition)
+    if (known !== undefined) return known
+    let memos = this.statusMemo.get(key)
+    if (memos === undefined) this.statusMemo.set(key, (memos = new Map()))
+    const memo = memos.get(partition)
     if (memo !== undefined) return memo
     const result = this.compute(key, partition)
-    this.statusMemo.set(id, result)
+    memos.set(partition, result)
     return result
   }
 
   /** Status of every available partition of an asset. */
   statuses(key: AssetKey): ReadonlyArray<PartitionStatus> {
-    return this.available(key).map((p) => this.status(key, p))
+    return this.known.get(key)?.statuses ?? this.available(key).map((p) => this.status(key, p))
+  }
+
+  private readonly knownIndex = new Map<AssetKey, ReadonlyMap<PartitionKey | null, PartitionStatus>>()
+
+  /** a known asset's status of one partition, indexed the first time one is asked (most never are) */
+  private knownStatus(key: AssetKey, p: PartitionKey | null): PartitionStatus | undefined {
+    const known = this.known.get(key)
+    if (known === undefined) return undefined
+    let index = this.knownIndex.get(key)
+    if (index === undefined) this.knownIndex.set(key, (index = new Map(known.statuses.map((s) => [s.partition, s]))))
+    return index.get(p)
+  }
+
+  /** records whose inputs must be read for their causes: what they read differs from what their inputs hold now */
+  readonly inputsToRead = new Set<Materialization>()
+
+  /**
+   * The status of a record read without its inputs. When what it read (its digest) is what its inputs hold now,
+   * only a code change and stale inputs can make it stale, as `compute` would find. Otherwise it is stale (any
+   * difference is a cause there) and its causes wait for its inputs: it is listed in `inputsToRead`, and `forget`
+   * drops this answer once they are in the state.
+   */
+  private fromDigest(key: AssetKey, partition: PartitionKey | null, digest: string | null, causes: Array<Cause>): PartitionStatus {
+    const m = this.state.materialization(key, partition)!
+    const current = this.currentInputs(key, partition)
+    if (digest === null || digest !== inputsDigest(current.map((i) => ({ asset: i.edge.upstream, partition: i.partition, dataVersion: i.dataVersion })))) {
+      this.inputsToRead.add(m)
+      return { asset: key, partition, status: "STALE", causes }
+    }
+    for (const input of current) {
+      if (!input.source && this.status(input.edge.upstream, input.partition).status !== "FRESH") {
+        causes.push({ _tag: "UpstreamStale", input: input.edge.upstream, partition: input.partition })
+      }
+    }
+    return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
+  }
+
+  /** forgets the statuses computed of these records, once their inputs are in the state */
+  forget(records: Iterable<Materialization>): void {
+    for (const m of records) {
+      this.statusMemo.get(m.asset)?.delete(m.partition)
+      this.inputsToRead.delete(m)
+    }
   }
 
   private compute(key: AssetKey, partition: PartitionKey | null): PartitionStatus {
@@ -216,6 +315,8 @@ export class StatusResolver {
     if (m.codeVersion !== (def as AssetDef).codeVersion) {
       causes.push({ _tag: "CodeChanged", from: m.codeVersion, to: (def as AssetDef).codeVersion })
     }
+    const digest = this.state.inputsDigestOf(m)
+    if (digest !== undefined) return this.fromDigest(key, partition, digest, causes)
     const depKeys = new Set(this.graph.inputs(key).map((e) => e.upstream as string))
     const readKeys = new Set(m.inputs.map((i) => i.asset as string))
     const current = this.currentInputs(key, partition)

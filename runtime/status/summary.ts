@@ -4,7 +4,7 @@ import { LeaseStore } from "../lease/LeaseStore.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { noCheckStates, type CheckStates, type ShownCheck } from "../checks/checkStates.js"
 import type { Failure } from "../events/records.js"
-import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
+import type { SideOutputSummary } from "../execute/outputs.js"
 import { keyRanges } from "../partitions/keyRanges.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { describeCause, type Cause } from "./Cause.js"
@@ -50,6 +50,8 @@ export interface AssetStatusSummary {
 }
 
 const worst: ReadonlyArray<ShownStatus> = ["FAILED", "MISSING", "STALE", "FRESH"]
+const noChecks: ReadonlyArray<ShownCheck> = Object.freeze([])
+const noCauses: ReadonlyArray<Cause & { readonly message: string }> = Object.freeze([])
 
 /** Status of every available partition of an asset, with counts and readable causes. */
 export const summarize = (
@@ -61,17 +63,19 @@ export const summarize = (
   const def = resolver.graph.get(key)
   const statuses = resolver.statuses(key)
   const counts = { MISSING: 0, STALE: 0, FRESH: 0, FAILED: 0, RUNNING: 0 }
+  // a slot's text is built only when a run, a failure or a check could be filed under it (600,000 partitions)
+  const live = runs.failed.size > 0 || runs.running.size > 0 || checks.failing.size > 0
   const partitions = statuses.map((s) => {
-    const id = slot(key, s.partition)
-    const failure = runs.failed.get(id) ?? null
-    const run: RunState = runs.running.has(id) ? "RUNNING" : failure !== null ? "FAILED" : null
+    const id = live ? slot(key, s.partition) : ""
+    const failure = live ? (runs.failed.get(id) ?? null) : null
+    const run: RunState = live && runs.running.has(id) ? "RUNNING" : failure !== null ? "FAILED" : null
     const status: ShownStatus = failure !== null ? "FAILED" : s.status
     counts[status]++
     if (run === "RUNNING") counts.RUNNING++
-    const m = resolver.state.materialization(key, s.partition)
-    const sideOutputs = m === undefined ? {} : sideOutputsOf(def, m)
-    const failing = checks.failing.get(id) ?? []
-    return { partition: s.partition, status, freshness: s.status, causes: s.causes.map((c) => ({ ...c, message: describeCause(c) })), run, failure, sideOutputs, checks: failing }
+    const sideOutputs = resolver.sideOutputs(key, s.partition)
+    const failing = live ? (checks.failing.get(id) ?? noChecks) : noChecks
+    const causes = s.causes.length === 0 ? noCauses : s.causes.map((c) => ({ ...c, message: describeCause(c) }))
+    return { partition: s.partition, status, freshness: s.status, causes, run, failure, sideOutputs, checks: failing }
   })
   return {
     asset: key,
@@ -86,7 +90,9 @@ export const summarize = (
 }
 
 /** The partitions of a partitioned asset, up to its last one, that no data could bring into being, grouped by reason. */
-const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
+export const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
+  const known = resolver.knownOf(key)
+  if (known !== undefined) return known.cannotExist
   const def = resolver.graph.get(key)
   if (def._tag === "Source" || def.partitions === undefined) return []
   if (!resolver.graph.inputs(key).some((e) => !e.self && resolver.graph.get(e.upstream).partitions !== undefined)) return []

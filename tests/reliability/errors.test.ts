@@ -157,7 +157,9 @@ describe("errors that say the cause and the fix", () => {
 
     it("an event store on a read-only file system says so, when it is opened and when it is written", async () => {
       const ro = join(dir, "ro-state")
-      mount(ro, "size=256k")
+      // a disk too small for the store to take its WAL back in on close, so the -wal and -shm files stay, as a store
+      // left by a running process would (on a roomier disk the close removes them, and opening says SQLITE_CANTOPEN)
+      mount(ro, "size=384k")
       const file = join(ro, "events.sqlite")
       expect(await storeFailure(file, (s) => Effect.zipRight(s.startRun(run("r1")), Effect.fail("written")))).toBe("written")
       remountReadOnly(ro)

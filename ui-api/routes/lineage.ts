@@ -3,6 +3,7 @@ import type { Materialization } from "../../runtime/events/records.js"
 import { lineage } from "../../runtime/lineage/lineage.js"
 import { InvalidPartition, NotMaterialized, UnknownAsset, UnknownMaterialization } from "../errors.js"
 import { assetNamed, latestOf, materializationById, partitionOf } from "../lookup.js"
+import { reusableJson } from "../responseCache.js"
 import { ApiRouter } from "../route.js"
 import { IdParam, KeyParam, Lineage, PartitionQuery } from "../schemas.js"
 import type { ApiRuntime } from "../services.js"
@@ -34,7 +35,8 @@ export const lineageRouter = (runtime: ApiRuntime) => {
         access: "read"
       },
       async (c, { params, query }) =>
-        c.json(
+        reusableJson(
+          c,
           await r.run(
             Effect.gen(function* () {
               const def = yield* assetNamed(params.key)
@@ -56,6 +58,6 @@ export const lineageRouter = (runtime: ApiRuntime) => {
         access: "read"
       },
       async (c, { params, query }) =>
-        c.json(await r.run(Effect.flatMap(materializationById(params.id), (m) => walk(m, query.direction, query.depth))))
+        reusableJson(c, await r.run(Effect.flatMap(materializationById(params.id), (m) => walk(m, query.direction, query.depth))))
     )
 }

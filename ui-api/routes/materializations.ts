@@ -2,6 +2,7 @@ import { Effect, Schema } from "effect"
 import { EventStore } from "../../runtime/events/EventStore.js"
 import { InvalidPartition, UnknownAsset, UnknownMaterialization } from "../errors.js"
 import { assetNamed, materializationById, partitionOf } from "../lookup.js"
+import { reusableJson } from "../responseCache.js"
 import { ApiRouter } from "../route.js"
 import { IdParam, KeyParam, Limit, MaterializationDetail, MaterializationPage, PartitionQuery } from "../schemas.js"
 import type { ApiRuntime } from "../services.js"
@@ -26,7 +27,8 @@ export const materializationsRouter = (runtime: ApiRuntime) => {
         access: "read"
       },
       async (c, { params, query }) =>
-        c.json(
+        reusableJson(
+          c,
           await r.run(
             Effect.gen(function* () {
               const store = yield* EventStore
@@ -56,7 +58,8 @@ export const materializationsRouter = (runtime: ApiRuntime) => {
         access: "read"
       },
       async (c, { params }) =>
-        c.json(
+        reusableJson(
+          c,
           await r.run(
             Effect.gen(function* () {
               const store = yield* EventStore

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { Effect, Schema } from "effect"
+import { importModule } from "../../runtime/importModule.js"
 import { ownPackage } from "../../runtime/ownPackage.js"
 import { Project } from "../../runtime/project/Project.js"
 import { ApiRouter } from "../route.js"
@@ -25,7 +26,7 @@ const pageFiles = (): Promise<PageFiles> =>
     const root = ownPackage().root
     const builder = join(root, "ui-api", "page", "build.mjs")
     if (existsSync(builder)) {
-      const { buildPage, pageIsStale } = (await import(pathToFileURL(builder).href)) as {
+      const { buildPage, pageIsStale } = (await importModule(pathToFileURL(builder).href)) as {
         buildPage: (root: string) => Promise<string>
         pageIsStale: (root: string) => boolean
       }

@@ -1,10 +1,9 @@
 import { Console, Effect, Either, Option } from "effect"
 import { describeFreshness, freshnessOf, type FreshnessView } from "../../automation/freshness.js"
 import { loadCheckStates, type ShownCheck } from "../../checks/checkStates.js"
-import { loadState } from "../../execute/materialize.js"
 import { resolveSelection } from "../../graph/Selection.js"
 import { Project } from "../../project/Project.js"
-import { StatusResolver } from "../../status/StatusResolver.js"
+import { loadStatus } from "../../status/loadStatus.js"
 import { rootCauses, type RootCause } from "../../status/rootCauses.js"
 import type { AssetKey } from "../../asset/AssetKey.js"
 import type { AssetGraph } from "../../graph/AssetGraph.js"
@@ -107,8 +106,9 @@ export const status = (args: { readonly selection: Option.Option<string>; readon
     const keys = Option.isSome(args.selection)
       ? yield* Either.match(resolveSelection(graph, args.selection.value), { onLeft: Effect.fail, onRight: Effect.succeed })
       : graph.order
-    const state = yield* loadState(graph, keys)
-    const resolver = new StatusResolver(graph, state)
+    const view = yield* loadStatus(graph, keys)
+    const { resolver } = view
+    const state = resolver.state
     const runs = yield* loadRunStates(keys)
     const checks = yield* loadCheckStates(graph, keys)
     // an asset reading a source that cannot be observed now has no status to show, only that source's error: one
@@ -131,4 +131,5 @@ export const status = (args: { readonly selection: Option.Option<string>; readon
         ? `${"UNKNOWN".padEnd(8)} ${s.asset.padEnd(24)}${s.errors.map((e) => `\n           - ${e}`).join("")}`
         : `${line(s)}${s.freshnessPolicy?.overdue ? `\n           ${describeFreshness(s.freshnessPolicy)}` : ""}${args.why ? whyText(s) : ""}`
     yield* Console.log(args.json ? JSON.stringify(summaries, null, 2) : summaries.map(text).join("\n"))
+    yield* view.save
   })

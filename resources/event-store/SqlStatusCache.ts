@@ -1,0 +1,59 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+import type { AssetKey } from "../../runtime/asset/AssetKey.js"
+import { StatusCache } from "../../runtime/status/StatusCache.js"
+import { rowDecoder } from "./fastRows.js"
+import { failingAs } from "./sqlShared.js"
+
+const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}
+
+/** StatusCache on any @effect/sql client: generations bumped by the event store's records, entries upserted by status. */
+export const make = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const wrap = yield* failingAs("status cache")
+  const decodeGenerations = rowDecoder("asset_generations", { asset_key: "string", generation: "count" })
+  const decodeEntries = rowDecoder("status_cache", { asset_key: "string", fingerprint: "string", body: "string" })
+
+  return StatusCache.of({
+    generations: (assets) =>
+      Effect.gen(function* () {
+        const out = new Map<AssetKey, number>()
+        if (assets.length > 1000) {
+          // most of a big project: one scan of the table costs less than its lookups
+          const wanted = new Set<string>(assets)
+          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, generation FROM asset_generations`)) {
+            if (wanted.has(r.asset_key)) out.set(r.asset_key as AssetKey, r.generation)
+          }
+          return out as ReadonlyMap<AssetKey, number>
+        }
+        for (const batch of chunks(assets, 1000)) {
+          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, generation FROM asset_generations WHERE ${sql.in("asset_key", [...batch])}`)) {
+            out.set(r.asset_key as AssetKey, r.generation)
+          }
+        }
+        return out as ReadonlyMap<AssetKey, number>
+      }).pipe(wrap("reading asset generations")),
+    read: (assets) =>
+      Effect.gen(function* () {
+        let out: ReadonlyArray<{ asset: AssetKey; fingerprint: string; body: string }> = []
+        for (const batch of chunks(assets, 1000)) {
+          const rows = yield* decodeEntries(yield* sql`SELECT asset_key, fingerprint, body FROM status_cache WHERE ${sql.in("asset_key", [...batch])}`)
+          out = out.concat(rows.map((r) => ({ asset: r.asset_key as AssetKey, fingerprint: r.fingerprint, body: r.body })))
+        }
+        return out
+      }).pipe(wrap("reading cached statuses")),
+    write: (entries) =>
+      // small batches: a body holds one asset's every partition
+      Effect.forEach(chunks(entries, 50), (batch) => {
+        const rows = batch.map((e) => ({ asset_key: e.asset, fingerprint: e.fingerprint, body: e.body }))
+        return sql.onDialectOrElse({
+          mysql: () => sql`INSERT INTO status_cache ${sql.insert(rows)} ON DUPLICATE KEY UPDATE fingerprint = VALUES(fingerprint), body = VALUES(body)`,
+          orElse: () => sql`INSERT INTO status_cache ${sql.insert(rows)} ON CONFLICT (asset_key) DO UPDATE SET fingerprint = excluded.fingerprint, body = excluded.body`
+        })
+      }).pipe(Effect.asVoid, wrap("writing cached statuses"))
+  })
+})
