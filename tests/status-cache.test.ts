@@ -22,6 +22,7 @@ import { summarize } from "../runtime/status/summary.js"
 import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import { createEmptyDatabase, mysqlAvailability, type SakilaDatabase } from "./support/sakilaDatabase.js"
+import { seededRandom } from "./support/seededRandom.js"
 
 /**
  * The cached status path (runtime/status/loadStatus.ts: fingerprints, cached entries, only the changed assets'
@@ -35,13 +36,6 @@ const months = monthly({ start: "2023-01", end: "2023-06" })
 const kinds = staticPartitions(["north", "south", "east"])
 const regions = dynamicPartitions("regions")
 const now = new Date("2026-01-01T00:00:00Z")
-
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 /** What a random history changes of the definitions: code versions and what the sources show. */
 interface World {
@@ -197,7 +191,7 @@ type StoreLayer = Layer.Layer<EventStore, unknown>
 const property = async (layerFor: (seed: number) => Promise<{ layer: StoreLayer; done: () => Promise<void> }>, seeds: ReadonlyArray<number>) => {
   let hits = 0
   for (const seed of seeds) {
-    const random = rng(seed)
+    const random = seededRandom(seed)
     const shapes = randomShape(random, 6 + Math.floor(random() * 8))
     const world: World = { code: new Map(), observed: new Map() }
     const { layer, done } = await layerFor(seed)

@@ -1,14 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { affectedRows, Count, failingAs } from "./sqlShared.js"
+import { affectedRows, Count, failingAs, chunks } from "./sqlShared.js"
 import { BackfillStore, type TaskEnd } from "../../runtime/backfill/BackfillStore.js"
 import type { Backfill, BackfillTask, OpenTask } from "../../runtime/backfill/records.js"
 
-const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
 
 const BackfillRow = Schema.Struct({
   id: Schema.String,

@@ -4,7 +4,7 @@ import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { CheckResult } from "../../runtime/checks/CheckResult.js"
 import { CheckStore } from "../../runtime/checks/CheckStore.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
-import { Count, failingAs } from "./sqlShared.js"
+import { Count, failingAs, chunks } from "./sqlShared.js"
 
 const ResultRow = Schema.Struct({
   id: Schema.String,
@@ -68,11 +68,6 @@ const toRow = (r: CheckResult) => ({
 /** 16 columns a row: well under SQLite's 32,766 bound parameters */
 const BATCH = 500
 
-const chunks = <A>(xs: ReadonlyArray<A>, n = BATCH): Array<Array<A>> => {
-  const out: Array<Array<A>> = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
 
 /**
  * CheckStore on any @effect/sql client, in the event store's database (its migrations made the tables). A
@@ -100,7 +95,7 @@ export const make = Effect.gen(function* () {
         ? Effect.void
         : sql
             .withTransaction(
-              Effect.forEach(chunks(results), (batch) =>
+              Effect.forEach(chunks(results, BATCH), (batch) =>
                 Effect.zipRight(
                   sql`INSERT INTO check_results ${sql.insert(batch.map(toRow))}`,
                   upsertLatest(
@@ -120,11 +115,11 @@ export const make = Effect.gen(function* () {
     latest: (assets, options = {}) =>
       Effect.gen(function* () {
         const out: Array<CheckResult> = []
-        for (const batch of chunks(assets)) {
+        for (const batch of chunks(assets, BATCH)) {
           const rows = yield* decode(
             yield* sql`SELECT r.* FROM current_check_results c JOIN check_results r ON r.id = c.result_id WHERE ${sql.and([
               ...(options.failing === true ? [sql`c.status IN ('FAILED', 'WARNED')`] : []),
-              sql.in("c.asset_key", batch as Array<string>),
+              sql.in("c.asset_key", [...batch] as Array<string>),
               ...(options.partition !== undefined ? [sql`c.partition_key = ${options.partition ?? ""}`] : [])
             ])}`
           )
@@ -154,10 +149,10 @@ export const make = Effect.gen(function* () {
     versions: (assets) =>
       Effect.gen(function* () {
         const out: Array<{ asset: AssetKey; check: string; checkVersion: string; partitions: number }> = []
-        for (const batch of chunks(assets)) {
+        for (const batch of chunks(assets, BATCH)) {
           const rows = yield* decodeVersions(
             yield* sql`SELECT asset_key, check_name, check_version, count(*) AS n FROM current_check_results
-              WHERE ${sql.in("asset_key", batch as Array<string>)} GROUP BY asset_key, check_name, check_version`
+              WHERE ${sql.in("asset_key", [...batch] as Array<string>)} GROUP BY asset_key, check_name, check_version`
           )
           for (const r of rows) out.push({ asset: r.asset_key as AssetKey, check: r.check_name, checkVersion: r.check_version, partitions: r.n })
         }

@@ -9,7 +9,7 @@ import { migrate } from "./migrations.js"
 import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
 import { inputValueColumns, materializationValueColumns, materializationsFrom, materializationsJoined } from "./materializationValues.js"
-import { affectedRows, failingAs } from "./sqlShared.js"
+import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
   InputRow,
   MaterializationRow,
@@ -26,11 +26,6 @@ import {
 
 const BATCH = 500
 
-const chunks = <A>(xs: ReadonlyArray<A>, n = BATCH): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
 
 /**
  * The event store on any `@effect/sql` client (SQLite embedded, MySQL shared). Migrations run when the layer is
@@ -107,7 +102,7 @@ export const make = Effect.gen(function* () {
     sql`INSERT INTO run_events ${sql.insert(
       batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
     )}`
-  const insertEvents = (events: ReadonlyArray<NewRunEvent>) => Effect.forEach(chunks(events), eventsInsert, { discard: true })
+  const insertEvents = (events: ReadonlyArray<NewRunEvent>) => Effect.forEach(chunks(events, BATCH), eventsInsert, { discard: true })
 
   /** materialization rows plus their inputs, in the order of `rows` */
   const withInputs = (rows: ReadonlyArray<typeof MaterializationRow.Type>) =>
@@ -134,7 +129,7 @@ export const make = Effect.gen(function* () {
   const withInputValues = (table: string, rows: ReadonlyArray<ReadonlyArray<unknown>>, at = 0) =>
     Effect.gen(function* () {
       const built = yield* materializationsFrom(table, rows, at)
-      for (const ids of chunks(built.ids)) {
+      for (const ids of chunks(built.ids, BATCH)) {
         yield* built.add(yield* sql`SELECT i.materialization_id, ${inputValues} FROM materialization_inputs i WHERE ${sql.in("i.materialization_id", ids as Array<string>)}`.values)
       }
       return built.records
@@ -144,7 +139,7 @@ export const make = Effect.gen(function* () {
   const byIds = (ids: ReadonlyArray<string>) =>
     Effect.gen(function* () {
       let out: ReadonlyArray<Materialization> = []
-      for (const batch of chunks([...new Set(ids)])) {
+      for (const batch of chunks([...new Set(ids)], BATCH)) {
         const rows = yield* sql`SELECT ${columns}, ${inputValues} FROM materializations m LEFT JOIN materialization_inputs i ON i.materialization_id = m.id
           WHERE ${sql.in("m.id", batch as Array<string>)}`.values
         out = out.concat(yield* materializationsJoined(rows))
@@ -156,7 +151,7 @@ export const make = Effect.gen(function* () {
   const consumersByProducer = (producerIds: ReadonlyArray<string>) =>
     Effect.gen(function* () {
       const out = new Map<string, Array<Materialization>>()
-      for (const batch of chunks([...new Set(producerIds)])) {
+      for (const batch of chunks([...new Set(producerIds)], BATCH)) {
         const rows = yield* sql`SELECT i.producer_id, ${columns} FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id
           WHERE ${sql.in("i.producer_id", batch as Array<string>)} ORDER BY m.id`.values
         const consumers = yield* withInputValues("materializations with what they read", rows, 1)
@@ -229,7 +224,7 @@ export const make = Effect.gen(function* () {
             ended_at: m.endedAt,
             inputs_digest: inputsDigest(m.inputs)
           })}`,
-          ...chunks(m.inputs).map(
+          ...chunks(m.inputs, BATCH).map(
             (batch) =>
               sql`INSERT INTO materialization_inputs ${sql.insert(
                 batch.map((i) => ({
@@ -244,7 +239,7 @@ export const make = Effect.gen(function* () {
           upsertCurrent("current_materializations", ["materialization_id", "published"], [
             { asset_key: m.asset, partition_key: m.partition ?? "", materialization_id: m.id, published: 0 }
           ]),
-          ...chunks(events).map(eventsInsert),
+          ...chunks(events, BATCH).map(eventsInsert),
           // last: on MySQL the asset's generation row stays locked until the commit, and every record of the asset
           // (other workers' too) updates that one row
           bumpGeneration(m.asset)
@@ -335,7 +330,7 @@ export const make = Effect.gen(function* () {
         if (failed.length === 0) return []
         const later = new Map<string, number>()
         const failedAssets = [...new Set(failed.map((f) => f.asset_key))]
-        for (const batch of chunks(failedAssets)) {
+        for (const batch of chunks(failedAssets, BATCH)) {
           const rows = yield* sql<{ asset_key: string; partition_key: string | null; seq: number | string }>`SELECT asset_key, partition_key, max(seq) AS seq
             FROM run_events WHERE type IN ('STEP_SUCCESS', 'STEP_SKIPPED_FRESH', 'PUBLISHED') AND ${sql.in("asset_key", [...batch])} GROUP BY asset_key, partition_key`
           for (const r of rows) later.set(`${r.asset_key}\u0000${r.partition_key ?? ""}`, Number(r.seq))
@@ -364,7 +359,7 @@ export const make = Effect.gen(function* () {
         // transaction that only writes waits its turn. Two runners seeing the same change both record it: harmless.
         if (changed.length === 0) return
         yield* sql.withTransaction(
-          Effect.forEach(chunks(changed), (batch) =>
+          Effect.forEach(chunks(changed, BATCH), (batch) =>
             Effect.zipRight(
               sql`INSERT INTO observations ${sql.insert(
                 batch.map((o) => ({ id: o.id, asset_key: o.asset, partition_key: o.partition ?? "", data_version: o.dataVersion, observed_at: o.observedAt }))
@@ -411,7 +406,7 @@ export const make = Effect.gen(function* () {
         // two writers adding the same key: the primary key keeps one, and the other's insert of it is ignored
         const rows = fresh.map((k, i) => ({ name, partition_key: k, seq: base + i, added_at: at }))
         yield* sql.withTransaction(
-          Effect.forEach(chunks(rows), (batch) =>
+          Effect.forEach(chunks(rows, BATCH), (batch) =>
             sql.onDialectOrElse({
               mysql: () => sql`INSERT IGNORE INTO dynamic_partitions ${sql.insert(batch)}`,
               orElse: () => sql`INSERT OR IGNORE INTO dynamic_partitions ${sql.insert(batch)}`

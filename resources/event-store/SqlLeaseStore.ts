@@ -1,13 +1,8 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
-import { affectedRows, Count, failingAs } from "./sqlShared.js"
+import { affectedRows, Count, failingAs, chunks } from "./sqlShared.js"
 import { LeaseStore } from "../../runtime/lease/LeaseStore.js"
 
-const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
 
 const LeaseRow = Schema.Struct({ asset_key: Schema.String, partition_key: Schema.String, holder: Schema.String, expires_at: Count })
 

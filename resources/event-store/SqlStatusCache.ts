@@ -3,13 +3,8 @@ import { Effect } from "effect"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { StatusCache } from "../../runtime/status/StatusCache.js"
 import { rowDecoder } from "./fastRows.js"
-import { failingAs } from "./sqlShared.js"
+import { failingAs, chunks } from "./sqlShared.js"
 
-const chunks = <A>(xs: ReadonlyArray<A>, n: number): Array<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
-  return out
-}
 
 /** StatusCache on any @effect/sql client: generations bumped by the event store's records, entries upserted by status. */
 export const make = Effect.gen(function* () {

@@ -36,3 +36,10 @@ export const affectedRows = (raw: unknown): number => {
   const r = raw as { changes?: number; affectedRows?: number } | null
   return Number(r?.changes ?? r?.affectedRows ?? 0)
 }
+
+/** `xs` in slices of at most `n`: a statement's parameters are bounded (SQLite: 32,766; MySQL: 65,535) */
+export const chunks = <A>(xs: ReadonlyArray<A>, n = 500): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < xs.length; i += n) out.push(xs.slice(i, i + n))
+  return out
+}

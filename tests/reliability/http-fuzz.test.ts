@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { listen } from "../../ui-api/server.js"
 import { AssetDetail } from "../../ui-api/schemas.js"
 import { apiFixture, type ApiFixture } from "../api-fixture.js"
+import { seededRandom } from "../support/seededRandom.js"
 
 /**
  * Hostile requests over every route of /openapi.json, generated from a seeded PRNG (the same ones every run):
@@ -15,14 +16,6 @@ import { apiFixture, type ApiFixture } from "../api-fixture.js"
 const SEED = 13
 const REQUESTS = 1_200
 const AT_ONCE = 4
-
-/** mulberry32: small, seeded, good enough to pick test inputs */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 interface Attempt {
   readonly method: string
@@ -159,7 +152,7 @@ const methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 
 /** The attempts, in order, for a server on `port` with these known-good ids. */
 const attempts = (doc: OpenApi, port: number, known: { readonly materialization: string; readonly run: string }): Array<Attempt> => {
-  const rand = prng(SEED)
+  const rand = seededRandom(SEED)
   const pick = <T>(xs: ReadonlyArray<T>): T => xs[Math.floor(rand() * xs.length)]!
   const chance = (p: number) => rand() < p
   const keys = ["streaming_films", "raw_film", "sakila_film", "category_report", "state_report"]

@@ -16,6 +16,7 @@ import { appendEvents } from "../../assets/generated/simulateStreams.js"
 import { landStreams } from "../../assets/feed/landStreams.js"
 import { recordAgreement } from "../support/recordAgreement.js"
 import { tempDir, testProject, type TestProject } from "../support/testProject.js"
+import { seededRandom } from "../support/seededRandom.js"
 
 /**
  * Issue 13, kill points: the Sakila job (`materialize category_report,state_report`) run as the CLI and SIGKILLed at
@@ -55,14 +56,6 @@ const settings = (dir: string): Record<string, string> => ({
   ASSETS_STREAM_EVENTS_PER_MONTH: "2500",
   ASSETS_STREAM_FEED: "simulated"
 })
-
-/** A seeded generator for the jitter, so a failing sequence can be replayed (KILL_POINTS_SEED). */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 interface Attempt {
   readonly pid: number
@@ -188,7 +181,7 @@ describe("kill points", () => {
   it("20 SIGKILLs of the Sakila job, each leaving record and data in agreement; the re-run's reports equal an uninterrupted run's", async () => {
     const t0 = Date.now()
     const seed = Number(process.env["KILL_POINTS_SEED"] ?? Date.now() % 1_000_000)
-    const random = rng(seed)
+    const random = seededRandom(seed)
     const dir = tempDir("assets-kill-points-")
     const refDir = tempDir("assets-kill-points-ref-")
     const env = settings(dir)
