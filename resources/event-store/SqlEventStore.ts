@@ -1,14 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { Effect, Schema } from "effect"
 import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
-import { recordsFromRows } from "./currentRecords.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { Failure, Materialization, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
 import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
-import { inputValueColumns, materializationValueColumns, materializationsFrom, materializationsJoined } from "./materializationValues.js"
+import { inputValueColumns, materializationValueColumns, materializationsFrom, materializationsJoined, recordsFrom } from "./materializationValues.js"
 import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
   InputRow,
@@ -281,9 +280,9 @@ export const make = Effect.gen(function* () {
         let out: ReadonlyArray<CurrentRecord> = []
         for (const batch of chunks(assets, 1000)) {
           out = out.concat(
-            yield* recordsFromRows(
-              yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id
-                WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`
+            yield* recordsFrom(
+              yield* sql`SELECT ${columns}, m.inputs_digest FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id
+                WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`.values
             )
           )
         }

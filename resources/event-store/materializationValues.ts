@@ -75,6 +75,20 @@ export const materializationsFrom = (table: string, rows: ReadonlyArray<Values>,
     }
   })
 
+const noInputs: Array<InputRecord> = Object.freeze([]) as unknown as Array<InputRecord>
+
+/**
+ * Current records without their inputs (`${materializationValueColumns}, m.inputs_digest`), each with the digest of
+ * what it read: what status reads of the assets it computes again (runtime/status/loadStatus.ts).
+ */
+export const recordsFrom = (rows: ReadonlyArray<Values>) =>
+  attempt("current records", () =>
+    rows.map((row, index) => ({
+      materialization: materializationAt("current records", row, index, 0, noInputs) as Materialization,
+      inputsDigest: checked("current records", index, "inputs_digest", "nullableString", row[MATERIALIZATION_WIDTH])
+    }))
+  )
+
 /**
  * Materializations each joined to its inputs (`${materializationValueColumns}, ${inputValueColumns}`, the input's
  * NULL when it read none), in the order they first appear.
