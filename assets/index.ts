@@ -12,6 +12,7 @@ import {
 } from "./raw.js"
 import { categoryReport, categoryStateReport, stateReport } from "./reports.js"
 import { streamingChecked, streamingLanding, streamingPartitions } from "./streaming.js"
+import { streamingCounts } from "./streaming_counts.js"
 import { streamingFilms } from "./streaming_films.js"
 
 /** Every dataset of the Sakila streaming-analytics project. */
@@ -33,6 +34,7 @@ export const sakilaAssets = [
   streamingChecked,
   streamingPartitions,
   streamingFilms,
+  streamingCounts,
   categoryReport,
   stateReport,
   categoryStateReport

@@ -12,8 +12,9 @@
  *
  *  - pipeline: `node bin/assets.js materialize +category_report,+state_report,+category_state_report` in a fresh lake
  *    and state folder holding only the landed events: raw extraction from the generated Sakila source, clean,
- *    film_category, streaming_partitions per month (rules, rejected lines, accounting), streaming_films and the three
- *    reports, with the framework's output checks, versions and records. Wall time of the process, CLI start included.
+ *    film_category, streaming_partitions per month (rules, rejected lines, accounting), streaming_films, the monthly
+ *    streaming_counts the three reports sum, and the reports, with the framework's output checks, versions and
+ *    records. Wall time of the process, CLI start included.
  *  - script: `node bench/pipelineScript.mjs <folder>`, which runs bench/pipelineScript.sql through @duckdb/node-api
  *    over the same landed files and the raw CSVs (the one thing it does not do is the extraction from the source,
  *    about 0.4 s in the pipeline's printed steps). It reads each line once, checks it by the rules of

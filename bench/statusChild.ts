@@ -46,11 +46,11 @@ const result = await runtime.runPromise(
     const t3 = performance.now()
     yield* view.save
     const phases = { load: t1 - t0, runStates: t2 - t1, summarize: t3 - t2, save: performance.now() - t3 }
-    return { summaries, cached: view.cached, computed: view.computed, phases }
+    return { summaries, cached: view.cached, computed: view.computed, restated: view.restated, phases }
   })
 )
 const ms = performance.now() - t0
 const total = result.summaries.reduce((n, s) => n + s.partitions.length, 0)
 const fresh = result.summaries.reduce((n, s) => n + s.counts.FRESH, 0)
 await runtime.dispose()
-console.log(JSON.stringify({ ms, total, fresh, cached: result.cached, computed: result.computed, phases: result.phases, rssMb: process.resourceUsage().maxRSS / 1024 }))
+console.log(JSON.stringify({ ms, total, fresh, cached: result.cached, computed: result.computed, restated: result.restated, phases: result.phases, rssMb: process.resourceUsage().maxRSS / 1024 }))

@@ -30,7 +30,7 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
   const cacheRoot = join(dirname(file), "node_modules", ".cache", "sakila-assets")
   const manifestFile = join(cacheRoot, `${createHash("sha256").update(file).digest("hex").slice(0, 16)}.json`)
   const fresh = freshCompiled(manifestFile)
-  if (fresh !== undefined) return importModule(pathToFileURL(join(fresh, "config.js")).href)
+  if (fresh !== undefined) return importModule(pathToFileURL(join(moduleScope(fresh), "config.js")).href)
   const shared = (globalThis as Record<symbol, unknown>)[SHARED] as SharedModules
   const { build } = (await importModule("esbuild")) as typeof Esbuild
   const framework = frameworkFolders.map((f) => join(packageRoot, f) + sep)
@@ -104,7 +104,25 @@ export const importConfig = async (file: string, packageRoot: string): Promise<u
   const inputs = Object.keys(result.metafile.inputs).filter((i) => !i.startsWith("shared:")).map((i) => resolve(i))
   writeFileSync(`${manifestFile}.${process.pid}`, JSON.stringify({ build: buildStamp(), dir, inputs: inputs.map((i) => [i, ...stamp(i)]) } satisfies Manifest))
   renameSync(`${manifestFile}.${process.pid}`, manifestFile)
-  return importModule(pathToFileURL(join(dir, "config.js")).href)
+  return importModule(pathToFileURL(join(moduleScope(dir), "config.js")).href)
+}
+
+/**
+ * The compiled folder with a package.json saying its files are ES modules. Under node_modules no package.json of
+ * the project's applies, so without one Node 20 would compile each file a second time to find out which kind of
+ * module it is (about 25 ms of every command's start). Folders compiled before it was written get it here.
+ */
+const moduleScope = (dir: string): string => {
+  const file = join(dir, "package.json")
+  if (!existsSync(file)) {
+    try {
+      writeFileSync(`${file}.${process.pid}`, '{ "type": "module" }\n')
+      renameSync(`${file}.${process.pid}`, file)
+    } catch {
+      // a folder this user cannot write: the configuration loads as before, only slower
+    }
+  }
+  return dir
 }
 
 /** Which files the last compile read, as they were then, and where it wrote: so an unchanged project skips esbuild. */

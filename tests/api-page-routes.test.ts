@@ -120,7 +120,7 @@ describe("partitions, selection, live", () => {
     expect(up.keys).toContain("clean_film")
     expect(up.keys[up.keys.length - 1]).toBe("streaming_films")
     const down = await ok(await get("/api/selection?selection=streaming_films%2B1"), SelectionResult)
-    expect([...down.keys].sort()).toEqual(["category_report", "category_state_report", "slow_films", "state_report", "streaming_films"].sort())
+    expect([...down.keys].sort()).toEqual(["slow_films", "streaming_counts", "streaming_films"].sort())
     await fails(await get("/api/selection?selection=streaming_flims"), 400, "InvalidSelection")
     await fails(await get("/api/selection?selection=%2B%2Bx"), 400, "InvalidSelection")
     await fails(await get("/api/selection"), 400, "InvalidInput")

@@ -198,7 +198,7 @@ describe("reads", () => {
     for (const e of g.edges) expect(level.get(e.from)!).toBeLessThan(level.get(e.to)!)
     const window = g.edges.find((e) => e.from === "streaming_checked" && e.to === "streaming_partitions")!
     expect(window.mapping.length).toBeGreaterThan(5)
-    expect(g.edges.find((e) => e.from === "streaming_films" && e.to === "category_report")!.mapping).not.toBe(window.mapping)
+    expect(g.edges.find((e) => e.from === "streaming_counts" && e.to === "category_report")!.mapping).not.toBe(window.mapping)
   })
 
   it("GET /api/runs, /api/runs/:id, /api/runs/:id/events", async () => {

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
@@ -59,6 +59,13 @@ export default defineProject({ name: "here", assets: [one], layer: embedded({ la
     const written = statSync(join(cache, manifest)).mtimeMs
     expect(assets(dir, "list").status).toBe(0)
     expect(statSync(join(cache, manifest)).mtimeMs).toBe(written)
+    // its folder says its files are ES modules (else Node 20 compiles each twice to find out); a folder compiled
+    // without that file gets it when next loaded
+    const scope = join(cache, compiled()[0]!, "package.json")
+    expect(JSON.parse(readFileSync(scope, "utf8"))).toEqual({ type: "module" })
+    rmSync(scope)
+    expect(assets(dir, "list").status).toBe(0)
+    expect(existsSync(scope)).toBe(true)
     writeFileSync(join(dir, "assets/one.ts"), asset.replace(`"one"`, `"uno"`))
     const renamed = assets(dir, "list")
     expect(renamed.status, renamed.stderr).toBe(0)

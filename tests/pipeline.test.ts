@@ -43,6 +43,7 @@ describe("the Sakila pipeline on the embedded default", () => {
       expect(states[`streaming_checked[${m}]`]).toBe("succeeded")
       expect(states[`streaming_partitions[${m}]`]).toBe("succeeded")
       expect(states[`streaming_films[${m}]`]).toBe("succeeded")
+      expect(states[`streaming_counts[${m}]`]).toBe("succeeded")
     }
     expect(states["film_category"]).toBe("succeeded")
     expect(states["category_report"]).toBe("succeeded")
@@ -131,6 +132,8 @@ describe("the Sakila pipeline on the embedded default", () => {
     expect(st("streaming_partitions", "2023-03").status).toBe("FRESH")
     expect(st("streaming_films", "2023-02").status).toBe("STALE")
     expect(st("streaming_films", "2023-03").status).toBe("FRESH")
+    expect(st("streaming_counts", "2023-02").status).toBe("STALE")
+    expect(st("streaming_counts", "2023-03").status).toBe("FRESH")
     expect(st("category_report").status).toBe("STALE")
     expect(st("film_category").status).toBe("FRESH")
     expect(st("clean_film").status).toBe("FRESH")
@@ -146,7 +149,7 @@ describe("the Sakila pipeline on the embedded default", () => {
     expect(states["streaming_films[2023-01]"] ?? "not planned").toMatch(/skipped-fresh|not planned/)
     expect(Object.keys(states).filter((k) => k.includes("2023-03"))).toEqual([])
     expect(Object.keys(states).filter((k) => states[k] === "succeeded").sort()).toEqual(
-      ["category_report", "category_state_report", "state_report", "streaming_checked[2023-02]", "streaming_films[2023-02]", "streaming_partitions[2023-01]", "streaming_partitions[2023-02]"].sort()
+      ["category_report", "category_state_report", "state_report", "streaming_checked[2023-02]", "streaming_counts[2023-02]", "streaming_films[2023-02]", "streaming_partitions[2023-01]", "streaming_partitions[2023-02]"].sort()
     )
     const feb = after.state.materialization("streaming_films" as AssetKey, "2023-02" as never)!
     expect(feb.rowCount).toBe(before.state.materialization("streaming_films" as AssetKey, "2023-02" as never)!.rowCount + 500)

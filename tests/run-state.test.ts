@@ -208,12 +208,12 @@ describe("ranges mean what they say", () => {
     const p = open(sakilaAssets)
     expect((await p.materialize("+category_report")).status).toBe("SUCCESS")
     const resolver = await p.resolver()
-    const targets = ["raw_film", "raw_category", "raw_film_category", "raw_language", "clean_film", "clean_category", "clean_film_category", "clean_language", "streaming_landing", "streaming_partitions", "film_category", "streaming_films", "category_report"] as Array<AssetKey>
+    const targets = ["raw_film", "raw_category", "raw_film_category", "raw_language", "clean_film", "clean_category", "clean_film_category", "clean_language", "streaming_landing", "streaming_partitions", "film_category", "streaming_films", "streaming_counts", "category_report"] as Array<AssetKey>
     const forced = plan(resolver, { targets: targets.filter((k) => p.graph.has(k)), range: range("2023-02", "2023-02"), force: true })
     const partitioned = forced.tasks.filter((t) => t.partition !== null)
-    expect(partitioned.map((t) => t.id).sort()).toEqual(["streaming_films[2023-02]", "streaming_partitions[2023-02]"])
+    expect(partitioned.map((t) => t.id).sort()).toEqual(["streaming_counts[2023-02]", "streaming_films[2023-02]", "streaming_partitions[2023-02]"])
     expect(forced.notes).toContain(
-      "category_report reads every partition of streaming_films: it runs once over the 4 that exist; only those in 2023-02..2023-02 are brought up to date first"
+      "category_report reads every partition of streaming_counts: it runs once over the 4 that exist; only those in 2023-02..2023-02 are brought up to date first"
     )
   })
 

@@ -12,13 +12,14 @@ import type { RunStates } from "../runtime/status/summary.js"
 
 /**
  * A resolver over the state as it is now (sources observed) for the given assets and their upstream: statuses
- * that have not changed since they were last computed come from the status cache; the state holds the given
- * assets' own records (a partition's view shows its materialization).
+ * that have not changed since they were last computed come from the status cache. With `records`, the state
+ * holds the given assets' own records (a partition's view shows its materialization); a summary needs none, and
+ * reading every asset's records made the asset list read every current record on each request.
  */
-export const resolverFor = (keys: ReadonlyArray<AssetKey>) =>
+export const resolverFor = (keys: ReadonlyArray<AssetKey>, options: { readonly records: boolean } = { records: true }) =>
   Effect.gen(function* () {
     const { graph } = yield* Project
-    const view = yield* loadStatus(graph, keys, { recordsOf: keys })
+    const view = yield* loadStatus(graph, keys, options.records ? { recordsOf: keys } : {})
     yield* view.save
     return view.resolver
   })

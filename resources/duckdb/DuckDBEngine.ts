@@ -1,3 +1,4 @@
+import { statSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { Effect, Layer } from "effect"
@@ -5,7 +6,7 @@ import type { FileFormat, InputFiles } from "../../runtime/asset/Asset.js"
 import type { ColumnSpec } from "../../runtime/asset/columns.js"
 import { typeName } from "../../runtime/asset/ddl.js"
 import { checkInTurn } from "../../runtime/engine/checkInTurn.js"
-import { contractChecks } from "../../runtime/engine/contractChecks.js"
+import { contractChecks, type ContractCheck } from "../../runtime/engine/contractChecks.js"
 import { Engine, EngineError } from "../../runtime/engine/Engine.js"
 import { Lake } from "../../runtime/lake/Lake.js"
 import { DuckDB } from "./DuckDB.js"
@@ -13,6 +14,9 @@ import { CATALOG_FILE, makeViews } from "./DuckDBViews.js"
 
 export const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`
+
+/** The size up to which an output is checked on DuckDB's one-thread instance (DuckDB.allSmall). */
+const SMALL_FILE = 1 << 20
 
 /** The columns a raw-lines relation has: one row per non-empty line of the input files. */
 const linesColumns = "NULL::VARCHAR AS filename, NULL::BIGINT AS line_number, NULL::VARCHAR AS line"
@@ -65,13 +69,23 @@ export const layer = Layer.effect(
     const copyOptions = (format: FileFormat) =>
       format === "parquet" ? "FORMAT parquet, COMPRESSION zstd" : format === "csv" ? "FORMAT csv, HEADER true" : "FORMAT json"
 
+    // Folders this engine made: a run writes many outputs into each, and a recursive mkdir is several system calls.
+    // Outputs are written into a run's own staging folders, which are removed only when that run ends.
+    const made = new Set<string>()
     const write = (sql: string, path: string, format: FileFormat) => {
       const target = lake.locate(path)
+      const folder = dirname(target)
       const copy = `COPY (${sql}) TO ${quote(target)} (${copyOptions(format)})`
+      const run = duck.run(copy).pipe(Effect.mapError(fail(copy)), Effect.as({}))
+      if (made.has(folder)) return run
       return Effect.tryPromise({
-        try: () => mkdir(dirname(target), { recursive: true }),
-        catch: (cause) => new EngineError({ message: `cannot create ${dirname(target)}`, cause })
-      }).pipe(Effect.zipRight(duck.run(copy).pipe(Effect.mapError(fail(copy)))), Effect.as({}))
+        try: () => mkdir(folder, { recursive: true }),
+        catch: (cause) => new EngineError({ message: `cannot create ${folder}`, cause })
+      }).pipe(
+        // a daemon makes new ones run after run: the set is emptied now and then
+        Effect.tap(() => Effect.sync(() => (made.size > 10_000 && made.clear(), made.add(folder)))),
+        Effect.zipRight(run)
+      )
     }
 
     const single = (path: string, format: FileFormat) => relation({ format, paths: [path], columns: undefined })
@@ -107,6 +121,32 @@ export const layer = Layer.effect(
 
     const inTurn = checkInTurn("duckdb", inspect, violations)
 
+    /** a local file small enough that one thread checks it at once (a lake elsewhere, e.g. S3, is not measured) */
+    const isSmall = (path: string) => {
+      try {
+        return statSync(lake.locate(path)).size <= SMALL_FILE
+      } catch {
+        return false
+      }
+    }
+
+    // an asset's columns are one array for the life of the process: what its checks' query says before the counts
+    // and the file is built once per asset, not per partition
+    const shapes = new WeakMap<ReadonlyArray<ColumnSpec>, { checks: ReadonlyArray<ContractCheck>; select: string; stats: ReadonlyArray<{ name: string; type: string }> }>()
+    const shapeOf = (columns: ReadonlyArray<ColumnSpec>) => {
+      let shape = shapes.get(columns)
+      if (shape === undefined) {
+        const checks = contractChecks(columns)
+        const declared = `{${columns.map((c) => `${quote(c.name)}: NULL::${typeName(c.type, "duckdb")}`).join(", ")}}`
+        const select = `SELECT count(*)::BIGINT AS n, sum(hash(t)) AS h, typeof(any_value(t)) = typeof(${declared}) AS declared${checks
+          .map((c, i) => `, count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`)
+          .join("")}`
+        shape = { checks, select, stats: columns.map((c) => ({ name: c.name, type: typeName(c.type, "duckdb") })) }
+        shapes.set(columns, shape)
+      }
+      return shape
+    }
+
     /**
      * The common case in one scan: count, content hash (the same expressions as inspect), whether the row type is
      * exactly the declared one (typeof is settled when the query is bound, so an empty output answers too) and the
@@ -115,18 +155,15 @@ export const layer = Layer.effect(
      */
     const check = (path: string, format: FileFormat, columns: ReadonlyArray<ColumnSpec>, counts: ReadonlyArray<string> = []) => {
       if (columns.length === 0) return inTurn(path, format, columns)
-      const checks = contractChecks(columns)
-      const declared = `{${columns.map((c) => `${quote(c.name)}: NULL::${typeName(c.type, "duckdb")}`).join(", ")}}`
-      const sql = `SELECT count(*)::BIGINT AS n, sum(hash(t)) AS h, typeof(any_value(t)) = typeof(${declared}) AS declared${checks
-        .map((c, i) => `, count(*) FILTER (WHERE ${c.expr})::BIGINT AS v${i}`)
-        .join("")}${counts.map((c, i) => `, CAST(${c} AS BIGINT) AS k${i}`).join("")} FROM ${single(path, format)} AS t`
-      return duck.all(sql).pipe(
+      const { checks, select, stats } = shapeOf(columns)
+      const sql = `${select}${counts.map((c, i) => `, CAST(${c} AS BIGINT) AS k${i}`).join("")} FROM ${single(path, format)} AS t`
+      return (isSmall(path) ? duck.allSmall(sql) : duck.all(sql)).pipe(
         Effect.flatMap(([row]) =>
           row?.["declared"] !== true
             ? inTurn(path, format, columns)
             : Effect.succeed({
                 stats: {
-                  columns: columns.map((c) => ({ name: c.name, type: typeName(c.type, "duckdb") })),
+                  columns: stats.map((c) => ({ ...c })),
                   rows: Number(row["n"] ?? 0),
                   contentHash: String(row["h"] ?? "0")
                 },

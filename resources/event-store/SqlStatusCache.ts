@@ -6,11 +6,14 @@ import { rowDecoder } from "./fastRows.js"
 import { failingAs, chunks } from "./sqlShared.js"
 
 
-/** StatusCache on any @effect/sql client: generations bumped by the event store's records, entries upserted by status. */
+/**
+ * StatusCache on any @effect/sql client: generations bumped by the event store's records (an asset's is the sum of
+ * its shards' counters), entries upserted by status.
+ */
 export const make = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   const wrap = yield* failingAs("status cache")
-  const decodeGenerations = rowDecoder("asset_generations", { asset_key: "string", generation: "count" })
+  const decodeGenerations = rowDecoder("asset_generation_shards", { asset_key: "string", generation: "count" })
   const decodeEntries = rowDecoder("status_cache", { asset_key: "string", fingerprint: "string", body: "string" })
 
   return StatusCache.of({
@@ -20,13 +23,13 @@ export const make = Effect.gen(function* () {
         if (assets.length > 1000) {
           // most of a big project: one scan of the table costs less than its lookups
           const wanted = new Set<string>(assets)
-          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, generation FROM asset_generations`)) {
+          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, sum(generation) AS generation FROM asset_generation_shards GROUP BY asset_key`)) {
             if (wanted.has(r.asset_key)) out.set(r.asset_key as AssetKey, r.generation)
           }
           return out as ReadonlyMap<AssetKey, number>
         }
         for (const batch of chunks(assets, 1000)) {
-          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, generation FROM asset_generations WHERE ${sql.in("asset_key", [...batch])}`)) {
+          for (const r of yield* decodeGenerations(yield* sql`SELECT asset_key, sum(generation) AS generation FROM asset_generation_shards WHERE ${sql.in("asset_key", [...batch])} GROUP BY asset_key`)) {
             out.set(r.asset_key as AssetKey, r.generation)
           }
         }

@@ -11,6 +11,7 @@ import type { TickStore } from "../../runtime/automation/TickStore.js"
 import type { StatusCache } from "../../runtime/status/StatusCache.js"
 import { StoreFile, storeError } from "./sqlShared.js"
 import { sqlStores } from "./sqlStores.js"
+import * as SqliteReader from "./SqliteReader.js"
 import { codeOf } from "../fs/diskRefusal.js"
 
 /**
@@ -46,6 +47,8 @@ export const layer = (filename: string): Layer.Layer<EventStore | BackfillStore 
         )
       )
     ),
+    // the API's reads of every request go through a connection of their own (an in-memory store has no file to share)
+    Layer.provide(filename === ":memory:" ? Layer.empty : SqliteReader.layer(filename)),
     Layer.provide(Layer.succeed(StoreFile, filename)),
     Layer.catchAllCause(opening(filename))
   )

@@ -1,8 +1,7 @@
-import { Effect } from "effect"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import type { InputRecord, Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
-import { checked, RowShapeError } from "./fastRows.js"
+import { checked } from "./fastRows.js"
 
 /**
  * The reads the API makes for each request (a history page, records by id, a level of a lineage walk) take their
@@ -22,9 +21,6 @@ type Values = ReadonlyArray<unknown>
 type Building = Omit<Materialization, "inputs"> & { inputs: Array<InputRecord> }
 
 const partitionOf = (key: string) => (key === "" ? null : (key as PartitionKey))
-
-const attempt = <A>(table: string, build: () => A) =>
-  Effect.try({ try: build, catch: (e) => (e instanceof RowShapeError ? e : new RowShapeError({ message: `${table}: ${String(e)}` })) })
 
 /** row `index`'s materialization, from its column `at` on; same property order as the rows' Schema */
 const materializationAt = (table: string, row: Values, index: number, at: number, inputs: Array<InputRecord>): Building => ({
@@ -51,57 +47,40 @@ const inputAt = (table: string, row: Values, index: number, at: number): InputRe
 
 /**
  * The materializations of `rows` (their columns from `at` on), in order, waiting for their inputs: `add` takes
- * rows of `materialization_id, ${inputValueColumns}`. A materialization listed twice is there twice.
+ * rows of `materialization_id, ${inputValueColumns}`. A materialization listed twice is there twice. Throws a
+ * RowShapeError on a row of another shape (the reads run it inside one Effect.try: materializationReads.ts).
  */
-export const materializationsFrom = (table: string, rows: ReadonlyArray<Values>, at = 0) =>
-  attempt(table, () => {
-    const inputsById = new Map<string, Array<InputRecord>>()
-    const records = rows.map((row, index) => {
-      const id = checked(table, index, "id", "string", row[at])
-      let inputs = inputsById.get(id)
-      if (inputs === undefined) inputsById.set(id, (inputs = []))
-      return materializationAt(table, row, index, at, inputs)
-    })
-    return {
-      ids: [...inputsById.keys()],
-      add: (inputRows: ReadonlyArray<Values>) =>
-        attempt("materialization_inputs", () =>
-          inputRows.forEach((row, index) => {
-            const of = checked("materialization_inputs", index, "materialization_id", "string", row[0])
-            inputsById.get(of)?.push(inputAt("materialization_inputs", row, index, 1))
-          })
-        ),
-      records: records as ReadonlyArray<Materialization>
-    }
+export const materializationsFrom = (table: string, rows: ReadonlyArray<Values>, at = 0) => {
+  const inputsById = new Map<string, Array<InputRecord>>()
+  const records = rows.map((row, index) => {
+    const id = checked(table, index, "id", "string", row[at])
+    let inputs = inputsById.get(id)
+    if (inputs === undefined) inputsById.set(id, (inputs = []))
+    return materializationAt(table, row, index, at, inputs)
   })
-
-const noInputs: Array<InputRecord> = Object.freeze([]) as unknown as Array<InputRecord>
-
-/**
- * Current records without their inputs (`${materializationValueColumns}, m.inputs_digest`), each with the digest of
- * what it read: what status reads of the assets it computes again (runtime/status/loadStatus.ts).
- */
-export const recordsFrom = (rows: ReadonlyArray<Values>) =>
-  attempt("current records", () =>
-    rows.map((row, index) => ({
-      materialization: materializationAt("current records", row, index, 0, noInputs) as Materialization,
-      inputsDigest: checked("current records", index, "inputs_digest", "nullableString", row[MATERIALIZATION_WIDTH])
-    }))
-  )
+  return {
+    ids: [...inputsById.keys()],
+    add: (inputRows: ReadonlyArray<Values>) =>
+      inputRows.forEach((row, index) => {
+        const of = checked("materialization_inputs", index, "materialization_id", "string", row[0])
+        inputsById.get(of)?.push(inputAt("materialization_inputs", row, index, 1))
+      }),
+    records: records as ReadonlyArray<Materialization>
+  }
+}
 
 /**
  * Materializations each joined to its inputs (`${materializationValueColumns}, ${inputValueColumns}`, the input's
- * NULL when it read none), in the order they first appear.
+ * NULL when it read none), in the order they first appear. Throws a RowShapeError like `materializationsFrom`.
  */
-export const materializationsJoined = (rows: ReadonlyArray<Values>) =>
-  attempt("materializations with inputs", () => {
-    const table = "materializations with inputs"
-    const byId = new Map<string, Building>()
-    rows.forEach((row, index) => {
-      const id = checked(table, index, "id", "string", row[0])
-      let record = byId.get(id)
-      if (record === undefined) byId.set(id, (record = materializationAt(table, row, index, 0, [])))
-      if (row[MATERIALIZATION_WIDTH] !== null) record.inputs.push(inputAt(table, row, index, MATERIALIZATION_WIDTH))
-    })
-    return [...byId.values()] as ReadonlyArray<Materialization>
+export const materializationsJoined = (rows: ReadonlyArray<Values>): ReadonlyArray<Materialization> => {
+  const table = "materializations with inputs"
+  const byId = new Map<string, Building>()
+  rows.forEach((row, index) => {
+    const id = checked(table, index, "id", "string", row[0])
+    let record = byId.get(id)
+    if (record === undefined) byId.set(id, (record = materializationAt(table, row, index, 0, [])))
+    if (row[MATERIALIZATION_WIDTH] !== null) record.inputs.push(inputAt(table, row, index, MATERIALIZATION_WIDTH))
   })
+  return [...byId.values()]
+}

@@ -252,6 +252,24 @@ const statusCache = Effect.gen(function* () {
   )`
 })
 
+/**
+ * An asset's generation is the sum of its shards' counters, a record moving the shard of its partition: two workers
+ * recording partitions of one asset no longer wait on one row, locked through each other's commit (MySQL). The
+ * sums start where the single counters were, so the statuses cached under them still hold.
+ */
+const generationShards = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE asset_generation_shards (
+    asset_key ${sql.literal("VARCHAR(191)")} NOT NULL,
+    shard INTEGER NOT NULL,
+    generation BIGINT NOT NULL,
+    PRIMARY KEY (asset_key, shard)
+  )`
+  yield* sql`INSERT INTO asset_generation_shards (asset_key, shard, generation) SELECT asset_key, 0, generation FROM asset_generations`
+  // a runner of the code before would move the old counter, which no status reads any more: it fails instead
+  yield* sql`DROP TABLE asset_generations`
+})
+
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
   "0002_backfills": backfills,
@@ -259,7 +277,8 @@ export const migrations = Migrator.fromRecord({
   "0004_checks": checks,
   "0005_partition_kinds": partitionKinds,
   "0006_automation_ticks": automationTicks,
-  "0007_status_cache": statusCache
+  "0007_status_cache": statusCache,
+  "0008_generation_shards": generationShards
 })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
@@ -275,6 +294,7 @@ const schemaReady = Effect.gen(function* () {
   yield* sql`SELECT run_ids FROM automation_ticks WHERE 1 = 0`
   yield* sql`SELECT fingerprint FROM status_cache WHERE 1 = 0`
   yield* sql`SELECT inputs_digest FROM materializations WHERE 1 = 0`
+  yield* sql`SELECT shard FROM asset_generation_shards WHERE 1 = 0`
 })
 
 /**

@@ -30,7 +30,8 @@ export interface LocalLakeOptions {
 /** Every file under a folder, depth first; a missing folder is empty. */
 const statOrUndefined = (file: string) => {
   try {
-    return statSync(file)
+    // a missing file answers undefined without an exception (its stack trace cost more than the call)
+    return statSync(file, { throwIfNoEntry: false })
   } catch {
     return undefined
   }
@@ -80,6 +81,9 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
   const retentionMs = Duration.toMillis(Duration.decode(options.retention ?? "1 hour"))
   // folders known to exist: most writes go to folders made before, and mkdir is a system call each time
   const made = new Set<string>()
+  // version folders this process created, each with the one version it put there, until that is published or
+  // another goes in (so it holds only the versions persisted and not yet published)
+  const onlyVersion = new Map<string, string>()
   // Folder, rename and small-file calls are made synchronously: on a local disk each usually takes tens of
   // microseconds, while the thread-pool round trip of the async form costs several times that in CPU. When the disk
   // is slow they block the event loop (up to ~2 ms each was seen); measured against the async form side by side, the
@@ -113,8 +117,27 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
   const publishOne = (v: OutputVersion) => {
     const source = locate(v.location)
     const target = locate(v.path)
-    const fresh = statSync(source)
     const before = statOrUndefined(target)
+    const folder = dirname(source)
+    if (before === undefined) {
+      // nothing shown there yet: the link creates the stable path whole, in one call (no temporary name)
+      ensureDir(dirname(target))
+      let linked = false
+      try {
+        linkSync(source, target)
+        linked = true
+      } catch {
+        // taken meanwhile, or no hard links here: the general way below
+      }
+      if (linked) {
+        // a version folder this process made for this version holds no other: nothing to prune
+        const only = onlyVersion.get(folder) === basename(source)
+        onlyVersion.delete(folder)
+        if (!only) prune(folder, source, undefined)
+        return
+      }
+    }
+    const fresh = statSync(source)
     if (before?.ino === fresh.ino && before.dev === fresh.dev) return
     ensureDir(dirname(target))
     const tmp = locate(`${STAGING}/_writes/${randomBytes(8).toString("hex")}`)
@@ -126,7 +149,11 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       copyFileSync(source, tmp)
     }
     renameSync(tmp, target)
-    const folder = dirname(source)
+    prune(folder, source, before)
+  }
+
+  /** removes the versions in `folder` past the retention, except `source` and the one `before` was */
+  const prune = (folder: string, source: string, before: ReturnType<typeof statOrUndefined>) => {
     const now = Date.now()
     for (const name of readdirSync(folder)) {
       const file = join(folder, name)
@@ -239,7 +266,13 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       attemptSync("persisting", moves[0]?.to, () =>
         moves.map((m) => {
           const location = versionPath(m.to, version)
-          ensureDir(dirname(locate(location)))
+          const folder = dirname(locate(location))
+          onlyVersion.delete(folder)
+          if (!made.has(folder)) {
+            // made now (not there before): this version is its only one, so publishing has nothing to prune
+            if (mkdirSync(folder, { recursive: true }) !== undefined) onlyVersion.set(folder, basename(location))
+            made.add(folder)
+          }
           renameSync(locate(m.from), locate(location))
           return { path: m.to, location }
         })

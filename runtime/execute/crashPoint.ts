@@ -13,9 +13,11 @@ const passes = new Map<string, number>()
 let read: Option.Option<string> | undefined
 
 export const crashPoint = (name: CrashPoint): Effect.Effect<void> =>
-  Effect.suspend(() =>
-    read !== undefined ? Effect.sync(() => pass(name, read!)) : Effect.map(Effect.orDie(setting), (value) => pass(name, (read = value)))
-  )
+  read !== undefined && Option.isNone(read)
+    ? Effect.void
+    : Effect.suspend(() =>
+        read !== undefined ? Effect.sync(() => pass(name, read!)) : Effect.map(Effect.orDie(setting), (value) => pass(name, (read = value)))
+      )
 
 const pass = (name: CrashPoint, value: Option.Option<string>) => {
   if (Option.isNone(value)) return

@@ -31,20 +31,53 @@ export class State {
     let inner = this.byAsset.get(m.asset)
     if (inner === undefined) this.byAsset.set(m.asset, (inner = new Map()))
     inner.set(m.partition, m)
+    // a record put with its inputs replaces one put without them
+    this.unreadInputs.get(m.asset)?.delete(m.partition)
   }
 
-  /** records put without their inputs, with the digest of what each read (null: unknown, they must be read) */
-  private readonly unreadInputs = new Map<Materialization, string | null>()
+  /**
+   * the digests of what records put without their inputs read (null: unknown, they must be read), by asset and
+   * partition like the records: a map keyed by the records themselves cost a second of a million-record status
+   */
+  private readonly unreadInputs = new Map<AssetKey, Map<PartitionKey | null, string | null>>()
 
   /** a current record read without its inputs (`m.inputs` is empty), and the digest of what it read */
   putRecord(m: Materialization, inputsDigest: string | null): void {
     this.putMaterialization(m)
-    this.unreadInputs.set(m, inputsDigest)
+    let inner = this.unreadInputs.get(m.asset)
+    if (inner === undefined) this.unreadInputs.set(m.asset, (inner = new Map()))
+    inner.set(m.partition, inputsDigest)
   }
 
   /** the digest of what `m` read when its inputs were not read (null when it has none), undefined when they were */
   inputsDigestOf(m: Materialization): string | null | undefined {
-    return this.unreadInputs.get(m)
+    return this.unreadInputs.get(m.asset)?.get(m.partition)
+  }
+
+  /** forgets an asset's records (status drops those nothing it still computes reads) */
+  dropRecords(asset: AssetKey): void {
+    this.byAsset.delete(asset)
+    this.unreadInputs.delete(asset)
+    this.versionsOnly.delete(asset)
+  }
+
+  /** the data versions of assets whose records were slimmed: all a status still computing what reads them needs */
+  private readonly versionsOnly = new Map<AssetKey, Map<PartitionKey | null, string>>()
+
+  /** keeps only the data versions of an asset's records (a tenth of their memory) */
+  slimRecords(asset: AssetKey): void {
+    const records = this.byAsset.get(asset)
+    if (records === undefined) return
+    const versions = new Map<PartitionKey | null, string>()
+    for (const [p, m] of records) versions.set(p, m.dataVersion)
+    this.versionsOnly.set(asset, versions)
+    this.byAsset.delete(asset)
+    this.unreadInputs.delete(asset)
+  }
+
+  /** the data version of an asset partition's current record, kept whole or slimmed */
+  dataVersionOf(asset: AssetKey, partition: PartitionKey | null): string | undefined {
+    return this.byAsset.get(asset)?.get(partition)?.dataVersion ?? this.versionsOnly.get(asset)?.get(partition)
   }
 
   putObservation(o: Observation): void {

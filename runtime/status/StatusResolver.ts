@@ -1,7 +1,7 @@
 import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import type { InputRecord, Materialization } from "../events/records.js"
-import { inputsDigest } from "./inputsDigest.js"
+import { digestLine, digestOfLines } from "./inputsDigest.js"
 import type { AssetGraph, Edge } from "../graph/AssetGraph.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { contextAt, type PartitionContext } from "../partitions/PartitionsDefinition.js"
@@ -12,6 +12,11 @@ import { slot, type State } from "./State.js"
 export type Freshness = "MISSING" | "STALE" | "FRESH"
 
 const noSideOutputs: Readonly<Record<string, SideOutputSummary>> = Object.freeze({})
+// shared by every fresh partition: a status over a million partitions keeps each one's
+const noCauses: ReadonlyArray<Cause> = Object.freeze([])
+const missingCauses: ReadonlyArray<Cause> = Object.freeze([{ _tag: "Missing" } as const])
+// the digest lines of one partition's inputs, built and hashed before anything else is asked (fromDigest)
+const scratchLines: Array<string> = []
 
 export interface PartitionStatus {
   readonly asset: AssetKey
@@ -65,9 +70,27 @@ export class StatusResolver {
     readonly graph: AssetGraph,
     readonly state: State,
     readonly now: Date = new Date(),
-    private readonly known: ReadonlyMap<AssetKey, KnownAsset> = new Map()
+    known: ReadonlyMap<AssetKey, KnownAsset> = new Map()
   ) {
     this.ctx = contextAt(now, state.dynamicPartitions)
+    this.known = new Map(known)
+  }
+
+  private readonly known: Map<AssetKey, KnownAsset>
+
+  /**
+   * Answers an asset from what was computed of it from now on, so its records may leave the state: status over a
+   * million partitions holds the records of only what it still computes (runtime/status/loadStatus.ts).
+   */
+  learn(key: AssetKey, known: KnownAsset): void {
+    const memo = this.statusMemo.get(key)
+    // the memo is the index of its statuses when it holds nothing else (a partition not available, asked once)
+    if (memo !== undefined && memo.size === known.statuses.length) this.knownIndex.set(key, memo)
+    this.known.set(key, known)
+    this.statusMemo.delete(key)
+    this.availableMemo.delete(key)
+    this.availableSets.delete(key)
+    this.isAvailableMemo.delete(key)
   }
 
   /** what was computed of an asset before, when it still holds */
@@ -87,12 +110,17 @@ export class StatusResolver {
   newestMaterializedAt(key: AssetKey): number | undefined {
     const known = this.known.get(key)
     if (known !== undefined) return known.newestAt
+    // the runtime writes ISO instants in UTC (24 characters, Z): those compare as text, and one is parsed
+    let newestText: string | undefined
     let newest: number | undefined
     for (const p of this.available(key)) {
-      const m = this.state.materialization(key, p)
-      if (m !== undefined) newest = Math.max(newest ?? 0, Date.parse(m.endedAt))
+      const ended = this.state.materialization(key, p)?.endedAt
+      if (ended === undefined) continue
+      if (ended.length === 24 && ended.charCodeAt(23) === 90) {
+        if (newestText === undefined || ended > newestText) newestText = ended
+      } else newest = Math.max(newest ?? 0, Date.parse(ended))
     }
-    return newest
+    return newestText === undefined ? newest : Math.max(newest ?? 0, Date.parse(newestText))
   }
 
   private readonly keysMemo = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
@@ -221,26 +249,43 @@ export class StatusResolver {
   /** The input partitions a compute of `key[partition]` reads now, with their current versions. */
   currentInputs(key: AssetKey, partition: PartitionKey | null): ReadonlyArray<CurrentInput> {
     const out: Array<CurrentInput> = []
-    for (const edge of this.graph.inputs(key)) {
-      const up = this.graph.get(edge.upstream)
-      const mapped = edge.mapping.upstream(partition ?? undefined, this.ctx)
-      const partitions: ReadonlyArray<PartitionKey | null> =
-        mapped._tag === "Whole"
-          ? [null]
-          : mapped._tag === "All"
-            ? this.available(edge.upstream)
-            : mapped.keys.filter((p) => this.isAvailable(edge.upstream, p))
-      for (const p of partitions) {
-        if (up._tag === "Source") {
-          const o = this.state.observation(up.key, p)
-          if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, producerId: o.id, location: undefined, source: true })
-        } else {
-          const m = this.state.materialization(up.key, p)
-          out.push({ edge, partition: p, dataVersion: m?.dataVersion, producerId: m?.id ?? null, location: m === undefined ? undefined : locationOf(m), source: false })
-        }
+    this.eachInput(key, partition, (edge, source, p) => {
+      if (source) {
+        const o = this.state.observation(edge.upstream, p)
+        if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, producerId: o.id, location: undefined, source: true })
+      } else {
+        const m = this.state.materialization(edge.upstream, p)
+        out.push({ edge, partition: p, dataVersion: m?.dataVersion, producerId: m?.id ?? null, location: m === undefined ? undefined : locationOf(m), source: false })
       }
-    }
+    })
     return out
+  }
+
+  /** What currentInputs lists, with the versions only: an upstream's records may be slimmed to them (loadStatus.ts). */
+  private inputVersions(key: AssetKey, partition: PartitionKey | null) {
+    const out: Array<{ readonly edge: Edge; readonly partition: PartitionKey | null; readonly dataVersion: string | undefined; readonly source: boolean }> = []
+    this.eachInput(key, partition, (edge, source, p) => {
+      if (!source) out.push({ edge, partition: p, dataVersion: this.state.dataVersionOf(edge.upstream, p), source })
+      else {
+        const o = this.state.observation(edge.upstream, p)
+        if (o !== undefined) out.push({ edge, partition: p, dataVersion: o.dataVersion, source })
+      }
+    })
+    return out
+  }
+
+  /** Each input partition `key[partition]` reads now, in order: the available partitions each edge maps it onto. */
+  private eachInput(key: AssetKey, partition: PartitionKey | null, f: (edge: Edge, source: boolean, p: PartitionKey | null) => void): void {
+    for (const edge of this.graph.inputs(key)) {
+      const source = this.graph.get(edge.upstream)._tag === "Source"
+      for (const p of this.inputPartitions(edge, partition)) f(edge, source, p)
+    }
+  }
+
+  /** the available partitions of an edge's upstream that `partition` reads through it */
+  private inputPartitions(edge: Edge, partition: PartitionKey | null): ReadonlyArray<PartitionKey | null> {
+    const mapped = edge.mapping.upstream(partition ?? undefined, this.ctx)
+    return mapped._tag === "Whole" ? [null] : mapped._tag === "All" ? this.available(edge.upstream) : mapped.keys.filter((p) => this.isAvailable(edge.upstream, p))
   }
 
   status(key: AssetKey, partition: PartitionKey | null): PartitionStatus {
@@ -282,17 +327,86 @@ export class StatusResolver {
    */
   private fromDigest(key: AssetKey, partition: PartitionKey | null, digest: string | null, causes: Array<Cause>): PartitionStatus {
     const m = this.state.materialization(key, partition)!
-    const current = this.currentInputs(key, partition)
-    if (digest === null || digest !== inputsDigest(current.map((i) => ({ asset: i.edge.upstream, partition: i.partition, dataVersion: i.dataVersion })))) {
+    // what currentInputs lists, as digest lines, without an object per input (a million partitions read three each)
+    const lines = scratchLines
+    lines.length = 0
+    const upstream: Array<AssetKey | PartitionKey | null> = []
+    let missing = false
+    for (const edge of this.graph.inputs(key)) {
+      const source = this.graph.get(edge.upstream)._tag === "Source"
+      // eachInput's loop, inline: a closure per partition here was a third more garbage collection
+      for (const p of this.inputPartitions(edge, partition)) {
+        if (source) {
+          const o = this.state.observation(edge.upstream, p)
+          if (o !== undefined) lines.push(digestLine(edge.upstream, p, o.dataVersion))
+        } else {
+          const version = this.state.dataVersionOf(edge.upstream, p)
+          if (version === undefined) missing = true
+          else lines.push(digestLine(edge.upstream, p, version))
+          upstream.push(edge.upstream, p)
+        }
+      }
+    }
+    if (digest === null || missing || digest !== digestOfLines(lines)) {
       this.inputsToRead.add(m)
       return { asset: key, partition, status: "STALE", causes }
     }
-    for (const input of current) {
-      if (!input.source && this.status(input.edge.upstream, input.partition).status !== "FRESH") {
-        causes.push({ _tag: "UpstreamStale", input: input.edge.upstream, partition: input.partition })
-      }
+    for (let i = 0; i < upstream.length; i += 2) {
+      const up = upstream[i] as AssetKey
+      const p = upstream[i + 1] as PartitionKey | null
+      if (this.status(up, p).status !== "FRESH") causes.push({ _tag: "UpstreamStale", input: up, partition: p })
     }
-    return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
+    return causes.length === 0 ? { asset: key, partition, status: "FRESH", causes: noCauses } : { asset: key, partition, status: "STALE", causes }
+  }
+
+  /**
+   * An asset's statuses again from what was computed of it before, when nothing it was computed from changed but
+   * its upstreams' statuses: the same records, the same upstream versions and partitions (loadStatus.ts checks
+   * this with its versions print). Every cause but "input is stale" came from its records and stays; "input is
+   * stale" is asked again of each input that read what it holds now, in the order `compute` gives causes.
+   */
+  restate(key: AssetKey, cached: KnownAsset): ReadonlyArray<PartitionStatus> {
+    return cached.statuses.map((s) => {
+      if (s.status === "MISSING") return s
+      const leading: Array<Cause> = []
+      const trailing: Array<Cause> = []
+      // what an input partition's record said of it, by slot, in order (two edges may read the same partition)
+      const perInput = new Map<string, Array<Cause>>()
+      const added = new Set<string>()
+      for (const c of s.causes) {
+        switch (c._tag) {
+          case "UpstreamStale":
+          case "Missing":
+            break
+          case "InputPartitionRemoved":
+            trailing.push(c)
+            break
+          case "UpstreamMissing":
+          case "InputPartitionAdded":
+          case "InputChanged": {
+            const at = slot(c.input, c.partition)
+            const list = perInput.get(at)
+            if (list === undefined) perInput.set(at, [c])
+            else list.push(c)
+            break
+          }
+          default:
+            if (c._tag === "DependencyAdded") added.add(c.input)
+            leading.push(c)
+        }
+      }
+      const causes = leading
+      this.eachInput(key, s.partition, (edge, source, p) => {
+        if (source && this.state.observation(edge.upstream, p) === undefined) return
+        const said = perInput.size === 0 ? undefined : perInput.get(slot(edge.upstream, p))?.shift()
+        if (said !== undefined) causes.push(said)
+        else if (!source && !added.has(edge.upstream) && this.status(edge.upstream, p).status !== "FRESH") {
+          causes.push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
+        }
+      })
+      for (const c of trailing) causes.push(c)
+      return causes.length === 0 ? { asset: key, partition: s.partition, status: "FRESH", causes: noCauses } : { asset: key, partition: s.partition, status: "STALE", causes }
+    })
   }
 
   /** forgets the statuses computed of these records, once their inputs are in the state */
@@ -307,10 +421,10 @@ export class StatusResolver {
     const def = this.graph.get(key)
     if (def._tag === "Source") {
       const observed = this.state.observation(key, partition) !== undefined
-      return { asset: key, partition, status: observed ? "FRESH" : "MISSING", causes: observed ? [] : [{ _tag: "Missing" }] }
+      return { asset: key, partition, status: observed ? "FRESH" : "MISSING", causes: observed ? noCauses : missingCauses }
     }
     const m = this.state.materialization(key, partition)
-    if (m === undefined) return { asset: key, partition, status: "MISSING", causes: [{ _tag: "Missing" }] }
+    if (m === undefined) return { asset: key, partition, status: "MISSING", causes: missingCauses }
     const causes: Array<Cause> = []
     if (m.codeVersion !== (def as AssetDef).codeVersion) {
       causes.push({ _tag: "CodeChanged", from: m.codeVersion, to: (def as AssetDef).codeVersion })
@@ -319,7 +433,7 @@ export class StatusResolver {
     if (digest !== undefined) return this.fromDigest(key, partition, digest, causes)
     const depKeys = new Set(this.graph.inputs(key).map((e) => e.upstream as string))
     const readKeys = new Set(m.inputs.map((i) => i.asset as string))
-    const current = this.currentInputs(key, partition)
+    const current = this.inputVersions(key, partition)
     // an input with nothing to read (the first month's previous month, a month no upstream partition maps onto) adds nothing
     const readable = new Set(current.map((i) => i.edge.upstream as string))
     for (const k of depKeys) if (!readKeys.has(k) && readable.has(k)) causes.push({ _tag: "DependencyAdded", input: k })
@@ -347,6 +461,6 @@ export class StatusResolver {
         causes.push({ _tag: "InputPartitionRemoved", input: was.asset, partition: was.partition })
       }
     }
-    return { asset: key, partition, status: causes.length === 0 ? "FRESH" : "STALE", causes }
+    return causes.length === 0 ? { asset: key, partition, status: "FRESH", causes: noCauses } : { asset: key, partition, status: "STALE", causes }
   }
 }

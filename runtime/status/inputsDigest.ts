@@ -13,9 +13,21 @@ export const inputsDigest = (
   for (const i of inputs) {
     // an input with nothing to read is never what was read: no record has it
     if (i.dataVersion === undefined) return "missing"
-    lines.push(`${i.asset}\u0000${i.partition ?? ""}\u0000${i.dataVersion}`)
+    lines.push(digestLine(i.asset, i.partition, i.dataVersion))
   }
+  return digestOfLines(lines)
+}
+
+/** one input partition's line in a digest */
+export const digestLine = (asset: string, partition: PartitionKey | null, dataVersion: string): string => `${asset}\u0000${partition ?? ""}\u0000${dataVersion}`
+
+/** The digest of input partitions given as their `digestLine`s (sorted in place). */
+export const digestOfLines = (lines: Array<string>): string => {
   // a set: the same partition read through two inputs counts once
-  const text = lines.length < 2 ? (lines[0] ?? "") : [...new Set(lines)].sort().join("\n")
+  if (lines.length > 1) lines.sort()
+  let text = lines[0] ?? ""
+  if (lines.length > 1) {
+    for (let i = 1; i < lines.length; i++) if (lines[i] !== lines[i - 1]) text += `\n${lines[i]}`
+  }
   return hash("sha1", text, "base64")
 }

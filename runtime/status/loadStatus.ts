@@ -1,4 +1,6 @@
+import { createHash, hash } from "node:crypto"
 import { Effect, Option } from "effect"
+import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { loadState, observedState, upstreamClosure } from "../execute/materialize.js"
@@ -9,12 +11,76 @@ import { fingerprints } from "./fingerprint.js"
 import { StatusCache } from "./StatusCache.js"
 import { decodeBody, encodeBody } from "./statusCacheBody.js"
 import { StatusResolver, type KnownAsset } from "./StatusResolver.js"
+import { cannotExist, cannotExistNow } from "./summary.js"
+import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
+
+/** about this many partitions' records are read and computed at a time */
+const BATCH_PARTITIONS = 50_000
+
+/**
+ * The print of what an asset's statuses are computed from but its upstreams' statuses: its fingerprint's own part
+ * (definition, partitions' keys, generation), and for each input the mapping, the upstream's generation (its
+ * versions) and available partitions, or a source's fingerprint. When only this holds, the statuses differ only
+ * in which inputs are stale (StatusResolver.restate). Asked of assets whose upstreams are settled.
+ */
+const versionsPrinter = (
+  graph: AssetGraph,
+  resolver: StatusResolver,
+  prints: ReadonlyMap<AssetKey, string>,
+  generations: ReadonlyMap<AssetKey, number>,
+  keysOf: (def: PartitionsDefinition | undefined) => ReadonlyArray<PartitionKey>
+) => {
+  const availablePrints = new Map<AssetKey, string>()
+  const availablePrint = (key: AssetKey) => {
+    let print = availablePrints.get(key)
+    if (print === undefined) availablePrints.set(key, (print = hash("sha1", resolver.available(key).join("\u0001"), "base64")))
+    return print
+  }
+  const keysPrints = new Map<PartitionsDefinition | undefined, string>()
+  const keysPrint = (def: PartitionsDefinition | undefined) => {
+    let print = keysPrints.get(def)
+    if (print === undefined) keysPrints.set(def, (print = def === undefined ? "-" : hash("sha1", `${def.describe}\u0001${keysOf(def).join("\u0001")}`, "base64")))
+    return print
+  }
+  const memo = new Map<AssetKey, string>()
+  return (key: AssetKey): string => {
+    let print = memo.get(key)
+    if (print !== undefined) return print
+    const def = graph.get(key) as AssetDef<any, any>
+    const h = createHash("sha1").update(`versions/1\u0000${key}\u0000${def.codeVersion}\u0000${generations.get(key) ?? 0}\u0000${keysPrint(def.partitions)}`)
+    for (const [name, side] of Object.entries(def.sideOutputs)) h.update(`\u0000side ${name}\u0001${side.countBy ?? ""}`)
+    for (const e of graph.inputs(key)) {
+      const up = graph.get(e.upstream)
+      const what = e.self ? "self" : up._tag === "Source" ? `source ${prints.get(e.upstream) ?? "-"}` : `${generations.get(e.upstream) ?? 0} ${availablePrint(e.upstream)}`
+      h.update(`\u0000in ${e.upstream}\u0001${e.mapping.describe}\u0001${what}`)
+    }
+    memo.set(key, (print = h.digest("base64")))
+    return print
+  }
+}
+
+/** What a resolver computed of an asset, as the cache would give it back. */
+const knownFrom = (resolver: StatusResolver, key: AssetKey): KnownAsset => {
+  const def = resolver.graph.get(key)
+  const available = resolver.available(key)
+  const sideOutputs = new Map<PartitionKey | null, Readonly<Record<string, SideOutputSummary>>>()
+  if (def._tag === "Asset" && Object.keys(def.sideOutputs).length > 0) {
+    for (const p of available) {
+      const m = resolver.state.materialization(key, p)
+      const side = m === undefined ? undefined : sideOutputsOf(def, m)
+      if (side !== undefined && Object.keys(side).length > 0) sideOutputs.set(p, side)
+    }
+  }
+  return { available, statuses: resolver.statuses(key), sideOutputs, newestAt: resolver.newestMaterializedAt(key), cannotExist: cannotExist(resolver, key) }
+}
 
 export interface StatusView {
   readonly resolver: StatusResolver
   /** how many assets were answered from the cache, and how many computed */
   readonly cached: number
   readonly computed: number
+  /** of the others, how many were restated from their entry: only their upstreams' statuses had changed */
+  readonly restated: number
   /** files what was computed in the cache; a failure to (a read-only store, a busy one) is ignored */
   readonly save: Effect.Effect<void>
 }
@@ -22,9 +88,12 @@ export interface StatusView {
 /**
  * A resolver for the statuses of `keys` that computes only what changed. Each asset whose fingerprint (its
  * definition, its generation, its upstreams' fingerprints, the sources as observed now) matches its cached entry
- * is answered from that entry; the others are computed from their records and the records they read directly,
- * which are all this loads, without their inputs unless a record's digest says it read something else than its
- * inputs hold now. Without a StatusCache every record upstream of `keys` is read, as before.
+ * is answered from that entry. One whose entry was computed from the same records, upstream versions and
+ * upstream partitions (its versions print) is restated from it: only which of its inputs are stale can differ. The
+ * others are computed from their records and the records they read directly, which are all this loads, without
+ * their inputs unless a record's digest says it read something else than its inputs hold now; a batch at a time,
+ * the records nothing left to compute reads dropped. Without a StatusCache every record upstream of `keys` is
+ * read, as before.
  */
 export const loadStatus = Effect.fn("Status.load")(function* (
   graph: AssetGraph,
@@ -33,13 +102,15 @@ export const loadStatus = Effect.fn("Status.load")(function* (
     readonly now?: Date
     /** assets whose records the caller reads from the state (their materializations' ids, row counts) */
     readonly recordsOf?: ReadonlyArray<AssetKey>
+    /** about how many partitions are computed at a time (records held at once); BATCH_PARTITIONS by default */
+    readonly batchPartitions?: number
   } = {}
 ) {
   const now = options.now ?? new Date()
   const cache = yield* Effect.serviceOption(StatusCache)
   if (Option.isNone(cache)) {
     const resolver = new StatusResolver(graph, yield* loadState(graph, keys), now)
-    return { resolver, cached: 0, computed: keys.length, save: Effect.void } satisfies StatusView
+    return { resolver, cached: 0, computed: keys.length, restated: 0, save: Effect.void } satisfies StatusView
   }
   const store = yield* EventStore
   const closure = upstreamClosure(graph, keys)
@@ -59,32 +130,92 @@ export const loadStatus = Effect.fn("Status.load")(function* (
     return keys
   }
   const known = new Map<AssetKey, KnownAsset>()
+  // entries whose fingerprint no longer matches: restated when only their upstreams' statuses changed
+  const before = new Map<AssetKey, KnownAsset & { readonly versionsPrint: string | undefined }>()
   for (const entry of yield* cache.value.read(assets.filter((k) => prints.has(k)))) {
-    if (prints.get(entry.asset) !== entry.fingerprint) continue
     const decoded = decodeBody(entry.asset, entry.body, () => keysOf(graph.get(entry.asset).partitions))
-    if (decoded !== undefined) known.set(entry.asset, decoded)
+    if (decoded === undefined) continue
+    if (prints.get(entry.asset) === entry.fingerprint) known.set(entry.asset, decoded)
+    else if (decoded.versionsPrint !== undefined) before.set(entry.asset, decoded)
   }
+  // in the graph's order, so what an asset reads is computed before it
   const misses = assets.filter((k) => !known.has(k))
-  // the records of what is computed again, and of what it reads directly (their versions are its inputs')
-  const load = new Set<AssetKey>([...misses, ...(options.recordsOf ?? []).filter((k) => graph.get(k)._tag === "Asset")])
-  for (const k of misses) for (const e of graph.inputs(k)) if (graph.get(e.upstream)._tag === "Asset") load.add(e.upstream)
-  // without their inputs: a record whose digest matches what its inputs hold now needs none of them
-  if (load.size > 0) for (const r of yield* store.currentRecords([...load])) state.putRecord(r.materialization, r.inputsDigest)
+  const keep = new Set((options.recordsOf ?? []).filter((k) => graph.get(k)._tag === "Asset"))
+  const assetInputs = (k: AssetKey) => graph.inputs(k).flatMap((e) => (graph.get(e.upstream)._tag === "Asset" ? [e.upstream] : []))
+  // the position of the last computed asset that needs an asset's records: itself, or one reading it directly
+  const lastUse = new Map<AssetKey, number>()
+  misses.forEach((k, i) => {
+    lastUse.set(k, i)
+    for (const up of assetInputs(k)) lastUse.set(up, i)
+  })
   const resolver = new StatusResolver(graph, state, now, known)
-  // every status computed now, in order; then the inputs of the records that read something else than what
-  // their inputs hold, for their causes
-  for (const k of misses) resolver.statuses(k)
-  if (resolver.inputsToRead.size > 0) {
-    const records = [...resolver.inputsToRead]
-    for (const m of yield* store.materializationsById(records.map((m) => m.id))) state.putMaterialization(m)
-    resolver.forget(records)
+  const versionsPrint = versionsPrinter(graph, resolver, prints, generations, keysOf)
+  // Computed in batches of about BATCH_PARTITIONS, each reading the records it needs that are not in yet; once
+  // computed, an asset is answered from what was computed (as from the cache), and the records nothing left to
+  // compute reads leave the state: a million partitions' status never holds them all.
+  const loaded = new Set<AssetKey>()
+  const load = (keys: Iterable<AssetKey>) =>
+    Effect.gen(function* () {
+      const wanted = [...new Set(keys)].filter((k) => !loaded.has(k))
+      for (const k of wanted) loaded.add(k)
+      // without their inputs: a record whose digest matches what its inputs hold now needs none of them
+      if (wanted.length > 0) for (const r of yield* store.currentRecords(wanted)) state.putRecord(r.materialization, r.inputsDigest)
+    })
+  yield* load(keep)
+  const batchPartitions = options.batchPartitions ?? BATCH_PARTITIONS
+  let pending: Array<AssetKey> = []
+  let pendingPartitions = 0
+  /** computes the pending assets from their records; then drops the records nothing after `done` reads */
+  const flush = (done: number) =>
+    Effect.gen(function* () {
+      const batch = pending
+      pending = []
+      pendingPartitions = 0
+      yield* load(batch.flatMap((k) => [k, ...assetInputs(k)]))
+      for (const k of batch) resolver.statuses(k)
+      // the inputs of the records that read something else than what their inputs hold now, for their causes
+      if (resolver.inputsToRead.size > 0) {
+        const records = [...resolver.inputsToRead]
+        for (const m of yield* store.materializationsById(records.map((m) => m.id))) state.putMaterialization(m)
+        resolver.forget(records)
+        for (const k of batch) resolver.statuses(k)
+      }
+      for (const k of batch) resolver.learn(k, knownFrom(resolver, k))
+      for (const k of loaded) {
+        if (keep.has(k)) continue
+        // records nothing left reads go; of those something left reads, their data versions stay
+        if ((lastUse.get(k) ?? -1) < done) state.dropRecords(k)
+        else if (resolver.knownOf(k) !== undefined) state.slimRecords(k)
+      }
+    })
+  let restated = 0
+  for (let i = 0; i < misses.length; i++) {
+    const k = misses[i]!
+    const was = before.get(k)
+    // an asset reading its own partitions is computed: its statuses would be restated from their own old ones
+    if (was !== undefined && !graph.inputs(k).some((e) => e.self)) {
+      // restating needs what it reads settled first
+      if (pending.length > 0 && assetInputs(k).some((up) => resolver.knownOf(up) === undefined)) yield* flush(i)
+      if (was.versionsPrint === versionsPrint(k)) {
+        const statuses = resolver.restate(k, was)
+        resolver.learn(k, { ...was, statuses })
+        // why partitions cannot exist is read from the upstreams' definitions, which the print does not cover
+        resolver.learn(k, { ...was, statuses, cannotExist: cannotExistNow(resolver, k) })
+        restated++
+        continue
+      }
+    }
+    pending.push(k)
+    pendingPartitions += Math.max(1, keysOf(graph.get(k).partitions).length)
+    if (pendingPartitions >= batchPartitions) yield* flush(i + 1)
   }
+  if (pending.length > 0) yield* flush(misses.length)
   const save = Effect.suspend(() => {
     const entries = misses.flatMap((asset) => {
       const fingerprint = prints.get(asset)
-      return fingerprint === undefined ? [] : [{ asset, fingerprint, body: encodeBody(resolver, asset) }]
+      return fingerprint === undefined ? [] : [{ asset, fingerprint, body: encodeBody(resolver, asset, versionsPrint(asset)) }]
     })
     return entries.length === 0 ? Effect.void : cache.value.write(entries)
   }).pipe(Effect.ignore)
-  return { resolver, cached: known.size, computed: misses.length, save } satisfies StatusView
+  return { resolver, cached: known.size, computed: misses.length - restated, restated, save } satisfies StatusView
 })

@@ -14,10 +14,13 @@ import { cannotExist } from "./summary.js"
 interface Body {
   readonly partitions: ReadonlyArray<PartitionKey | null> | "keys"
   readonly statuses: string
-  readonly causes: Readonly<Record<string, ReadonlyArray<Cause>>>
+  /** each an object, but "input is stale", which is most of them downstream of a change: [input, partition] */
+  readonly causes: Readonly<Record<string, ReadonlyArray<Cause | StaleInput>>>
   readonly sideOutputs: Readonly<Record<string, Readonly<Record<string, SideOutputSummary>>>>
   readonly newestAt: number | null
   readonly cannotExist: KnownAsset["cannotExist"]
+  /** what the statuses were computed from but the upstreams' statuses (loadStatus.ts versionsPrint) */
+  readonly versionsPrint?: string
 }
 
 const letter: Record<Freshness, string> = { FRESH: "F", STALE: "S", MISSING: "M" }
@@ -27,14 +30,14 @@ const none: ReadonlyArray<Cause> = Object.freeze([])
 const sameKeys = (a: ReadonlyArray<PartitionKey | null>, b: ReadonlyArray<PartitionKey>) => a.length === b.length && a.every((p, i) => p === b[i])
 
 /** The body of an asset's entry, from a resolver that computed it. */
-export const encodeBody = (resolver: StatusResolver, key: AssetKey): string => {
+export const encodeBody = (resolver: StatusResolver, key: AssetKey, versionsPrint?: string): string => {
   const statuses = resolver.statuses(key)
-  const causes: Record<string, ReadonlyArray<Cause>> = {}
+  const causes: Record<string, ReadonlyArray<Cause | StaleInput>> = {}
   const sideOutputs: Record<string, Readonly<Record<string, SideOutputSummary>>> = {}
   let letters = ""
   statuses.forEach((s, i) => {
     letters += letter[s.status]
-    if (s.causes.length > 0) causes[i] = s.causes
+    if (s.causes.length > 0) causes[i] = s.causes.map(compactCause)
     const side = resolver.sideOutputs(key, s.partition)
     if (Object.keys(side).length > 0) sideOutputs[i] = side
   })
@@ -46,18 +49,46 @@ export const encodeBody = (resolver: StatusResolver, key: AssetKey): string => {
     causes,
     sideOutputs,
     newestAt: resolver.newestMaterializedAt(key) ?? null,
-    cannotExist: cannotExist(resolver, key)
+    cannotExist: cannotExist(resolver, key),
+    ...(versionsPrint === undefined ? {} : { versionsPrint })
   }
   return JSON.stringify(body)
 }
 
-const decodeCauses = Schema.decodeUnknownEither(Schema.Array(Cause))
+type StaleInput = readonly [input: string, partition: string | null]
+
+const compactCause = (c: Cause): Cause | StaleInput => (c._tag === "UpstreamStale" ? [c.input, c.partition] : c)
+
+const decodeCause = Schema.decodeUnknownEither(Cause)
+
+/** A body's causes, or undefined when one is not a cause; "input is stale" checked by hand (the most of them). */
+const causesOf = (given: unknown): ReadonlyArray<Cause> | undefined => {
+  if (!Array.isArray(given)) return undefined
+  const out: Array<Cause> = new Array(given.length)
+  for (let i = 0; i < given.length; i++) {
+    const c: unknown = given[i]
+    if (Array.isArray(c)) {
+      const [input, partition] = c as Array<unknown>
+      if (c.length !== 2 || typeof input !== "string" || (partition !== null && typeof partition !== "string")) return undefined
+      out[i] = { _tag: "UpstreamStale", input, partition }
+    } else {
+      const decoded = decodeCause(c)
+      if (Either.isLeft(decoded)) return undefined
+      out[i] = decoded.right
+    }
+  }
+  return out
+}
 
 /**
  * What an entry's body says, or undefined when it is not one this code wrote (it is then computed again). `keys`:
  * the asset's definition's keys now, which a body written as "keys" stands for (the fingerprint holds them).
  */
-export const decodeBody = (key: AssetKey, text: string, keys: () => ReadonlyArray<PartitionKey>): KnownAsset | undefined => {
+export const decodeBody = (
+  key: AssetKey,
+  text: string,
+  keys: () => ReadonlyArray<PartitionKey>
+): (KnownAsset & { readonly versionsPrint: string | undefined }) | undefined => {
   let body: Body
   try {
     body = JSON.parse(text) as Body
@@ -75,13 +106,14 @@ export const decodeBody = (key: AssetKey, text: string, keys: () => ReadonlyArra
     if (status === undefined || (partition !== null && typeof partition !== "string")) return undefined
     let causes = none
     if (status !== "FRESH") {
-      const decoded = decodeCauses(body.causes[i])
-      if (Either.isLeft(decoded)) return undefined
-      causes = decoded.right
+      const decoded = causesOf(body.causes[i])
+      if (decoded === undefined) return undefined
+      causes = decoded
     }
     statuses[i] = { asset: key, partition, status, causes }
   }
   const sideOutputs = new Map<PartitionKey | null, Readonly<Record<string, SideOutputSummary>>>()
   for (const [i, side] of Object.entries(body.sideOutputs)) sideOutputs.set(partitions[Number(i)] ?? null, side)
-  return { available: partitions, statuses, sideOutputs, newestAt: body.newestAt ?? undefined, cannotExist: body.cannotExist }
+  const versionsPrint = typeof body.versionsPrint === "string" ? body.versionsPrint : undefined
+  return { available: partitions, statuses, sideOutputs, newestAt: body.newestAt ?? undefined, cannotExist: body.cannotExist, versionsPrint }
 }

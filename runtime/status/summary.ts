@@ -9,7 +9,7 @@ import { keyRanges } from "../partitions/keyRanges.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { describeCause, type Cause } from "./Cause.js"
 import { slot } from "./State.js"
-import type { Freshness, StatusResolver } from "./StatusResolver.js"
+import type { Freshness, PartitionStatus, StatusResolver } from "./StatusResolver.js"
 
 /** What is happening to an asset partition now, beside its freshness: a live lease, or a failure since its last success. */
 export type RunState = "RUNNING" | "FAILED" | null
@@ -23,6 +23,21 @@ export interface RunStates {
   readonly failed: ReadonlyMap<string, Failure>
 }
 
+/** One partition as status shows it. */
+export interface PartitionShown {
+  readonly partition: PartitionKey | null
+  readonly status: ShownStatus
+  readonly freshness: Freshness
+  readonly causes: ReadonlyArray<Cause & { readonly message: string }>
+  readonly run: RunState
+  /** the failed attempt (its run and whole error) when status is FAILED */
+  readonly failure: Failure | null
+  /** what the current materialization's side outputs hold (e.g. rejected lines by reason) */
+  readonly sideOutputs: Readonly<Record<string, SideOutputSummary>>
+  /** its checks whose latest result failed or warned */
+  readonly checks: ReadonlyArray<ShownCheck>
+}
+
 export interface AssetStatusSummary {
   readonly asset: AssetKey
   readonly kind: "asset" | "source"
@@ -30,28 +45,58 @@ export interface AssetStatusSummary {
   /** the worst of its partitions: FAILED over MISSING over STALE over FRESH */
   readonly status: ShownStatus
   readonly counts: Readonly<Record<ShownStatus, number>> & { readonly RUNNING: number }
-  readonly partitions: ReadonlyArray<{
-    readonly partition: PartitionKey | null
-    readonly status: ShownStatus
-    readonly freshness: Freshness
-    readonly causes: ReadonlyArray<Cause & { readonly message: string }>
-    readonly run: RunState
-    /** the failed attempt (its run and whole error) when status is FAILED */
-    readonly failure: Failure | null
-    /** what the current materialization's side outputs hold (e.g. rejected lines by reason) */
-    readonly sideOutputs: Readonly<Record<string, SideOutputSummary>>
-    /** its checks whose latest result failed or warned */
-    readonly checks: ReadonlyArray<ShownCheck>
-  }>
+  /** each a ShownPartition: `shown()` copies one with its causes (a spread leaves them out) */
+  readonly partitions: ReadonlyArray<PartitionShown & { shown(): PartitionShown }>
   /** checks defined now whose latest results some partitions hold from an earlier definition */
   readonly staleChecks: ReadonlyArray<{ readonly check: string; readonly partitions: number }>
   /** partitions within the definition that can never exist, grouped by why (e.g. "upstream X starts 2024-05") */
   readonly cannotExist: ReadonlyArray<{ readonly partitions: string; readonly reason: string }>
 }
 
+type ShownCause = Cause & { readonly message: string }
+
+/**
+ * One partition as status shows it. Its readable causes are written when first read: a text status reads those of
+ * six partitions an asset, and downstream of a change there are hundreds of thousands. JSON gets them all (toJSON);
+ * a copy is made with `shown()`, since a spread would leave them out. A class: an object with a getter of its own
+ * cost about ten times as much to make, a million times.
+ */
+class ShownPartition implements PartitionShown {
+  #causes: ReadonlyArray<ShownCause> | undefined
+  readonly #of: PartitionStatus
+  readonly partition: PartitionKey | null
+  readonly freshness: Freshness
+  constructor(
+    of: PartitionStatus,
+    readonly status: ShownStatus,
+    readonly run: RunState,
+    readonly failure: Failure | null,
+    readonly sideOutputs: Readonly<Record<string, SideOutputSummary>>,
+    readonly checks: ReadonlyArray<ShownCheck>
+  ) {
+    this.#of = of
+    this.partition = of.partition
+    this.freshness = of.status
+  }
+
+  get causes(): ReadonlyArray<ShownCause> {
+    return (this.#causes ??= this.#of.causes.length === 0 ? noCauses : this.#of.causes.map((c) => ({ ...c, message: describeCause(c) })))
+  }
+
+  /** the partition as a plain object, causes written (what JSON shows) */
+  shown(): PartitionShown {
+    const { partition, status, freshness, causes, run, failure, sideOutputs, checks } = this
+    return { partition, status, freshness, causes, run, failure, sideOutputs, checks }
+  }
+
+  toJSON() {
+    return this.shown()
+  }
+}
+
 const worst: ReadonlyArray<ShownStatus> = ["FAILED", "MISSING", "STALE", "FRESH"]
 const noChecks: ReadonlyArray<ShownCheck> = Object.freeze([])
-const noCauses: ReadonlyArray<Cause & { readonly message: string }> = Object.freeze([])
+const noCauses: ReadonlyArray<ShownCause> = Object.freeze([])
 
 /** Status of every available partition of an asset, with counts and readable causes. */
 export const summarize = (
@@ -74,8 +119,7 @@ export const summarize = (
     if (run === "RUNNING") counts.RUNNING++
     const sideOutputs = resolver.sideOutputs(key, s.partition)
     const failing = live ? (checks.failing.get(id) ?? noChecks) : noChecks
-    const causes = s.causes.length === 0 ? noCauses : s.causes.map((c) => ({ ...c, message: describeCause(c) }))
-    return { partition: s.partition, status, freshness: s.status, causes, run, failure, sideOutputs, checks: failing }
+    return new ShownPartition(s, status, run, failure, sideOutputs, failing)
   })
   return {
     asset: key,
@@ -90,9 +134,11 @@ export const summarize = (
 }
 
 /** The partitions of a partitioned asset, up to its last one, that no data could bring into being, grouped by reason. */
-export const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
-  const known = resolver.knownOf(key)
-  if (known !== undefined) return known.cannotExist
+export const cannotExist = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] =>
+  resolver.knownOf(key)?.cannotExist ?? cannotExistNow(resolver, key)
+
+/** The same, worked out now (an entry restated from the cache may name reasons that no longer hold). */
+export const cannotExistNow = (resolver: StatusResolver, key: AssetKey): AssetStatusSummary["cannotExist"] => {
   const def = resolver.graph.get(key)
   if (def._tag === "Source" || def.partitions === undefined) return []
   if (!resolver.graph.inputs(key).some((e) => !e.self && resolver.graph.get(e.upstream).partitions !== undefined)) return []

@@ -41,7 +41,7 @@ export const assetsRouter = (runtime: ApiRuntime) => {
           await r.run(
             Effect.gen(function* () {
               const { graph } = yield* Project
-              const resolver = yield* resolverFor(graph.order)
+              const resolver = yield* resolverFor(graph.order, { records: false })
               const runs = yield* loadRunStates(graph.order)
               return {
                 assets: graph.order.map((key) => {

@@ -7,7 +7,7 @@ import { loadStatus } from "../../status/loadStatus.js"
 import { rootCauses, type RootCause } from "../../status/rootCauses.js"
 import type { AssetKey } from "../../asset/AssetKey.js"
 import type { AssetGraph } from "../../graph/AssetGraph.js"
-import { loadRunStates, summarize, type AssetStatusSummary } from "../../status/summary.js"
+import { loadRunStates, summarize, type AssetStatusSummary as Summary, type PartitionShown } from "../../status/summary.js"
 import { keyRanges } from "../format.js"
 import type { Failure } from "../../events/records.js"
 
@@ -23,7 +23,9 @@ const sideTotals = (s: AssetStatusSummary): string => {
   return [...totals].filter(([, n]) => n > 0).map(([name, n]) => `, ${n} rows ${name}`).join("")
 }
 
-type PartitionSummary = AssetStatusSummary["partitions"][number]
+type PartitionSummary = PartitionShown
+/** a summary as printed: with --why, its partitions are copies with their root causes */
+type AssetStatusSummary = Omit<Summary, "partitions"> & { readonly partitions: ReadonlyArray<PartitionShown> }
 
 /** "check unique_id failed: 3 failing rows", the check's own message, and "(stale)" when it changed since it ran */
 const checkText = (c: ShownCheck) => `check ${c.check} ${c.status === "FAILED" ? "failed" : "warned"}: ${c.message}${c.stale ? " (stale: the check changed since)" : ""}`
@@ -96,6 +98,13 @@ const whyText = (s: AssetStatusSummary): string => {
     .join("")}`
 }
 
+/** an asset whose status cannot be known now: a source it reads cannot be observed */
+interface Unknown {
+  readonly asset: AssetKey
+  readonly status: "UNKNOWN"
+  readonly errors: ReadonlyArray<string>
+}
+
 /** the asset's freshness policy as it stands, for an asset that has one */
 const withPolicy = (f: FreshnessView | undefined): { freshnessPolicy?: FreshnessView } => (f === undefined ? {} : { freshnessPolicy: f })
 
@@ -118,12 +127,12 @@ export const status = (args: { readonly selection: Option.Option<string>; readon
       for (const k of downstreamClosure(graph, source)) blockedBy.set(k, [...(blockedBy.get(k) ?? []), source])
     }
     const unknown = (k: AssetKey) => blockedBy.get(k) ?? []
-    const summaries = keys.map((k) => {
+    const summaries = keys.map((k): Unknown | (AssetStatusSummary & { readonly freshnessPolicy?: FreshnessView }) => {
       const blocked = unknown(k)
       if (blocked.length > 0) return { asset: k, status: "UNKNOWN" as const, errors: blocked.map((u) => state.failedSources.get(u)!) }
       const s = { ...summarize(resolver, k, runs, checks), ...withPolicy(freshnessOf(resolver, k)) }
       if (!args.why) return s
-      const partitions = s.partitions.map((p) => (p.freshness === "FRESH" ? p : { ...p, rootCauses: rootCauses(resolver, k, p.partition) }))
+      const partitions = s.partitions.map((p) => (p.freshness === "FRESH" ? p : { ...p.shown(), rootCauses: rootCauses(resolver, k, p.partition) }))
       return { ...s, partitions }
     })
     const text = (s: (typeof summaries)[number]) =>

@@ -1,0 +1,139 @@
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { Effect } from "effect"
+import type { Materialization } from "../../runtime/events/records.js"
+import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
+import { RowShapeError } from "./fastRows.js"
+import { inputValueColumns, materializationsFrom, materializationsJoined, materializationValueColumns } from "./materializationValues.js"
+import { chunks } from "./sqlShared.js"
+import { SqliteReader } from "./SqliteReader.js"
+
+const BATCH = 500
+
+type Rows = ReadonlyArray<ReadonlyArray<unknown>>
+type Params = ReadonlyArray<string | number>
+
+interface Query {
+  readonly text: string
+  readonly params: Params
+}
+
+/** A read: yields the statements it needs and takes their rows back; a row of another shape throws a RowShapeError. */
+type Read<A> = Generator<Query, A, Rows>
+
+/** `(?, ?, ?)` for a list of `n` */
+const list = (n: number) => `(${"?, ".repeat(n - 1)}?)`
+
+/** the list grown to a power of two by repeating its last id (IN ignores it): a few statement texts, each prepared once */
+const rounded = (ids: ReadonlyArray<string>): ReadonlyArray<string> => {
+  let n = 1
+  while (n < ids.length) n *= 2
+  return n === ids.length ? ids : ids.concat(Array<string>(n - ids.length).fill(ids[ids.length - 1]!))
+}
+
+const inputsOf = (ids: ReadonlyArray<string>): Query => {
+  const params = rounded(ids)
+  return { text: `SELECT i.materialization_id, ${inputValueColumns} FROM materialization_inputs i WHERE i.materialization_id IN ${list(params.length)}`, params }
+}
+
+/** the materializations of value rows (their columns from `at` on), each with its inputs: one statement per batch */
+function* withInputValues(table: string, rows: Rows, at = 0): Read<ReadonlyArray<Materialization>> {
+  const built = materializationsFrom(table, rows, at)
+  for (const batch of chunks(built.ids, BATCH)) built.add(yield inputsOf(batch))
+  return built.records
+}
+
+export interface PageQuery {
+  readonly asset: string
+  readonly partition?: PartitionKey | null | undefined
+  readonly before?: string | undefined
+  readonly limit: number
+}
+
+/** an asset's (partition's) materializations, newest first, before a cursor */
+function* page(query: PageQuery): Read<ReadonlyArray<Materialization>> {
+  const where = ["m.asset_key = ?"]
+  const params: Array<string | number> = [query.asset]
+  if (query.partition !== undefined) {
+    where.push("m.partition_key = ?")
+    params.push(query.partition ?? "")
+  }
+  if (query.before) {
+    where.push("m.id < ?")
+    params.push(query.before)
+  }
+  params.push(query.limit)
+  const rows = yield { text: `SELECT ${materializationValueColumns} FROM materializations m WHERE ${where.join(" AND ")} ORDER BY m.id DESC LIMIT ?`, params }
+  return yield* withInputValues("materializations", rows)
+}
+
+/** materializations by id, each joined to its inputs: one statement per batch of ids */
+function* byIds(wanted: ReadonlyArray<string>): Read<ReadonlyArray<Materialization>> {
+  let out: ReadonlyArray<Materialization> = []
+  for (const batch of chunks([...new Set(wanted)], BATCH)) {
+    const params = rounded(batch)
+    const text = `SELECT ${materializationValueColumns}, ${inputValueColumns} FROM materializations m LEFT JOIN materialization_inputs i ON i.materialization_id = m.id WHERE m.id IN ${list(params.length)}`
+    out = out.concat(materializationsJoined(yield { text, params }))
+  }
+  return out
+}
+
+/** for each producer, the materializations that read it, by id; one that read it twice is there twice */
+function* consumersByProducer(producerIds: ReadonlyArray<string>): Read<ReadonlyMap<string, ReadonlyArray<Materialization>>> {
+  const out = new Map<string, Array<Materialization>>()
+  for (const batch of chunks([...new Set(producerIds)], BATCH)) {
+    const params = rounded(batch)
+    const text = `SELECT i.producer_id, ${materializationValueColumns} FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id WHERE i.producer_id IN ${list(params.length)} ORDER BY m.id`
+    const rows = yield { text, params }
+    const consumers = yield* withInputValues("materializations with what they read", rows, 1)
+    rows.forEach((row, k) => {
+      // the id it read: one of the batch's
+      const read = row[0] as string
+      const xs = out.get(read)
+      if (xs) xs.push(consumers[k]!)
+      else out.set(read, [consumers[k]!])
+    })
+  }
+  return out
+}
+
+const failure = (cause: unknown) => (cause instanceof RowShapeError ? cause : new SqlError({ cause, message: "Failed to execute statement" }))
+
+/**
+ * The reads the API makes on every history and lineage request: a page of an asset's history, records by id, the
+ * consumers of a lineage level. Each is written once as a Read. On SQLite with its reader (SqliteReader.ts) a
+ * Read runs at once inside one Effect.try, each statement prepared once (a history page cost about as much in
+ * Effect steps as in SQLite); otherwise (MySQL, an in-memory file) each statement goes through `@effect/sql`.
+ * Rows come as arrays of values and are built into records in one pass (materializationValues.ts).
+ */
+export const materializationReads = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const reader = yield* Effect.serviceOption(SqliteReader)
+  const run: <A>(read: () => Read<A>) => Effect.Effect<A, SqlError | RowShapeError> =
+    reader._tag === "Some"
+      ? (read) =>
+          Effect.try({
+            try: () => {
+              const it = read()
+              let step = it.next()
+              while (step.done !== true) step = it.next(reader.value.rows(step.value.text, step.value.params))
+              return step.value
+            },
+            catch: failure
+          })
+      : (read) =>
+          Effect.gen(function* () {
+            const it = read()
+            let step = yield* Effect.try({ try: () => it.next(), catch: failure })
+            while (step.done !== true) {
+              const rows = yield* sql.unsafe(step.value.text, step.value.params).values
+              step = yield* Effect.try({ try: () => it.next(rows), catch: failure })
+            }
+            return step.value
+          })
+  return {
+    page: (query: PageQuery) => run(() => page(query)),
+    byIds: (ids: ReadonlyArray<string>) => run(() => byIds(ids)),
+    consumersByProducer: (producerIds: ReadonlyArray<string>) => run(() => consumersByProducer(producerIds))
+  }
+})
