@@ -20,12 +20,6 @@ export class DuckDB extends Context.Tag("resources/DuckDB")<
     readonly run: (sql: string) => Effect.Effect<void, DuckDBError>
     /** rows with JSON-safe values (BIGINT as numbers or strings, timestamps as ISO strings) */
     readonly all: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, DuckDBError>
-    /**
-     * `all` for a query that reads only a small input (the check of one small output): run on an instance of its own
-     * with one thread, where a query of a millisecond does not wake the main instance's worker threads (about a tenth
-     * less CPU per check of a one-line CSV, measured alone; the no-op rows of bench/runtime.ts). Same answers.
-     */
-    readonly allSmall: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, DuckDBError>
     /** raw access, for callers that need the column API */
     readonly withConnection: <A>(f: (c: DuckDBConnection) => Promise<A>) => Effect.Effect<A, DuckDBError>
   }
@@ -100,16 +94,9 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
   if (config.memoryLimit !== undefined) options["memory_limit"] = config.memoryLimit
   // loaded when opened, not at the top: a command that never queries never loads DuckDB's native library (layerOnFirstUse)
   const main = yield* open(config.path ?? ":memory:", options)
-  // the one-thread instance for small queries, opened by the first (in memory: it reads files, it holds no tables)
-  const scope = yield* Effect.scope
-  const small =
-    config.threads === 1
-      ? Effect.succeed(main)
-      : yield* Effect.cached(Scope.extend(open(":memory:", { ...options, threads: "1" }), scope))
   return DuckDB.of({
     run: (sql) => main.withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),
     all: main.all,
-    allSmall: (sql) => Effect.flatMap(small, (s) => s.all(sql)),
     withConnection: (f) => main.withConnection(f)
   })
 })
@@ -142,7 +129,6 @@ export const layerOnFirstUse = Layer.scoped(
     return DuckDB.of({
       run: (sql) => Effect.flatMap(started, (d) => d.run(sql)),
       all: (sql) => Effect.flatMap(started, (d) => d.all(sql)),
-      allSmall: (sql) => Effect.flatMap(started, (d) => d.allSmall(sql)),
       withConnection: (f) => Effect.flatMap(started, (d) => d.withConnection(f))
     })
   })

@@ -1,4 +1,3 @@
-import { statSync } from "node:fs"
 import { mkdir } from "node:fs/promises"
 import { dirname } from "node:path"
 import { Effect, Layer } from "effect"
@@ -14,9 +13,6 @@ import { CATALOG_FILE, makeViews } from "./DuckDBViews.js"
 
 export const quote = (s: string): string => `'${s.replaceAll("'", "''")}'`
 const ident = (s: string): string => `"${s.replaceAll('"', '""')}"`
-
-/** The size up to which an output is checked on DuckDB's one-thread instance (DuckDB.allSmall). */
-const SMALL_FILE = 1 << 20
 
 /** The columns a raw-lines relation has: one row per non-empty line of the input files. */
 const linesColumns = "NULL::VARCHAR AS filename, NULL::BIGINT AS line_number, NULL::VARCHAR AS line"
@@ -121,15 +117,6 @@ export const layer = Layer.effect(
 
     const inTurn = checkInTurn("duckdb", inspect, violations)
 
-    /** a local file small enough that one thread checks it at once (a lake elsewhere, e.g. S3, is not measured) */
-    const isSmall = (path: string) => {
-      try {
-        return statSync(lake.locate(path)).size <= SMALL_FILE
-      } catch {
-        return false
-      }
-    }
-
     // an asset's columns are one array for the life of the process: what its checks' query says before the counts
     // and the file is built once per asset, not per partition
     const shapes = new WeakMap<ReadonlyArray<ColumnSpec>, { checks: ReadonlyArray<ContractCheck>; select: string; stats: ReadonlyArray<{ name: string; type: string }> }>()
@@ -157,7 +144,7 @@ export const layer = Layer.effect(
       if (columns.length === 0) return inTurn(path, format, columns)
       const { checks, select, stats } = shapeOf(columns)
       const sql = `${select}${counts.map((c, i) => `, CAST(${c} AS BIGINT) AS k${i}`).join("")} FROM ${single(path, format)} AS t`
-      return (isSmall(path) ? duck.allSmall(sql) : duck.all(sql)).pipe(
+      return duck.all(sql).pipe(
         Effect.flatMap(([row]) =>
           row?.["declared"] !== true
             ? inTurn(path, format, columns)

@@ -8,7 +8,7 @@ import { migrate } from "./migrations.js"
 import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
 import { materializationReads } from "./materializationReads.js"
-import { currentRecordColumns, recordsFrom } from "./currentRecordValues.js"
+import { currentRecordColumns, recordsFrom } from "./materializationValues.js"
 import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
   InputRow,

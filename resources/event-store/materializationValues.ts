@@ -1,16 +1,21 @@
+import { Effect } from "effect"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
+import type { CurrentRecord } from "../../runtime/events/EventStore.js"
 import type { InputRecord, Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
-import { checked } from "./fastRows.js"
+import { checked, RowShapeError } from "./fastRows.js"
 
 /**
  * The reads the API makes for each request (a history page, records by id, a level of a lineage walk) take their
  * rows as arrays of values (`sql...values`) in the order of these columns, and build each record from them in one
  * pass with the checks of fastRows.ts: the driver builds no object per row and no row is copied on the way
- * (about a third of such a read's time).
+ * (about a third of such a read's time). Status reads the current records it computes again the same way
+ * (`recordsFrom`, hundreds of thousands of them).
  */
 export const materializationValueColumns =
   "m.id, m.run_id, m.asset_key, m.partition_key, m.code_version, m.data_version, m.row_count, m.metadata, m.started_at, m.ended_at"
+/** what status reads of the current records it computes again: a record's columns and the digest of what it read */
+export const currentRecordColumns = `${materializationValueColumns}, m.inputs_digest`
 /** what a materialization read (in the rows `add` takes below, after the id of the materialization that read it) */
 export const inputValueColumns = "i.input_asset_key, i.input_partition_key, i.data_version, i.producer_id"
 const MATERIALIZATION_WIDTH = 10
@@ -84,3 +89,73 @@ export const materializationsJoined = (rows: ReadonlyArray<Values>): ReadonlyArr
   })
   return [...byId.values()]
 }
+
+const noInputs: ReadonlyArray<InputRecord> = Object.freeze([])
+const currentTable = "current records"
+
+/**
+ * A current record read without its inputs, whose metadata is parsed when first read. Status reads every current
+ * record of what it computes again (a million at a million partitions) and looks into the metadata of few of them
+ * (side outputs); parsing each one's made about a fifth of the objects such a status kept alive.
+ */
+class UnparsedRecord implements Materialization {
+  private parsed: Record<string, unknown> | undefined
+  readonly inputs = noInputs
+  constructor(
+    readonly id: string,
+    readonly runId: string,
+    readonly asset: AssetKey,
+    readonly partition: PartitionKey | null,
+    readonly codeVersion: string,
+    readonly dataVersion: string,
+    readonly rowCount: number,
+    private readonly metadataText: string,
+    readonly startedAt: string,
+    readonly endedAt: string
+  ) {}
+
+  get metadata(): Record<string, unknown> {
+    if (this.parsed === undefined) {
+      const value: unknown = JSON.parse(this.metadataText)
+      // what the store wrote is an object; anything else reads as no metadata rather than failing a status
+      this.parsed = typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {}
+    }
+    return this.parsed
+  }
+
+  /** as the record it stands for, metadata included (a getter is not an own property) */
+  toJSON(): Materialization {
+    const { id, runId, asset, partition, codeVersion, dataVersion, rowCount, metadata, startedAt, endedAt, inputs } = this
+    return { id, runId, asset, partition, codeVersion, dataVersion, rowCount, metadata, startedAt, endedAt, inputs }
+  }
+}
+
+/**
+ * Current records without their inputs, from rows of `currentRecordColumns`, each with the digest of what it read:
+ * what status reads of the assets it computes again (runtime/status/loadStatus.ts). The same checks as
+ * `materializationAt`; the metadata is only checked to be an object's text until it is read.
+ */
+export const recordsFrom = (rows: ReadonlyArray<ReadonlyArray<unknown>>) =>
+  Effect.try({
+    try: (): ReadonlyArray<CurrentRecord> =>
+      rows.map((row, i) => {
+        const metadata = checked(currentTable, i, "metadata", "string", row[7])
+        if (metadata.length === 0 || metadata[0] !== "{") throw new RowShapeError({ message: `${currentTable} row ${i}: column metadata is not a JSON object` })
+        return {
+          materialization: new UnparsedRecord(
+            checked(currentTable, i, "id", "string", row[0]),
+            checked(currentTable, i, "run_id", "string", row[1]),
+            checked(currentTable, i, "asset_key", "string", row[2]) as AssetKey,
+            partitionOf(checked(currentTable, i, "partition_key", "string", row[3])),
+            checked(currentTable, i, "code_version", "string", row[4]),
+            checked(currentTable, i, "data_version", "string", row[5]),
+            checked(currentTable, i, "row_count", "count", row[6]),
+            metadata,
+            checked(currentTable, i, "started_at", "string", row[8]),
+            checked(currentTable, i, "ended_at", "string", row[9])
+          ),
+          inputsDigest: checked(currentTable, i, "inputs_digest", "nullableString", row[MATERIALIZATION_WIDTH])
+        }
+      }),
+    catch: (e) => (e instanceof RowShapeError ? e : new RowShapeError({ message: `${currentTable}: ${String(e)}` }))
+  })

@@ -1,6 +1,4 @@
-import { createHash, hash } from "node:crypto"
 import { Effect, Option } from "effect"
-import type { AssetDef } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { EventStore } from "../events/EventStore.js"
 import { loadState, observedState, upstreamClosure } from "../execute/materialize.js"
@@ -8,6 +6,7 @@ import type { AssetGraph } from "../graph/AssetGraph.js"
 import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { contextAt, type PartitionsDefinition } from "../partitions/PartitionsDefinition.js"
 import { fingerprints } from "./fingerprint.js"
+import { versionsPrinter } from "./versionsPrint.js"
 import { StatusCache } from "./StatusCache.js"
 import { decodeBody, encodeBody } from "./statusCacheBody.js"
 import { StatusResolver, type KnownAsset } from "./StatusResolver.js"
@@ -16,48 +15,6 @@ import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
 
 /** about this many partitions' records are read and computed at a time */
 const BATCH_PARTITIONS = 50_000
-
-/**
- * The print of what an asset's statuses are computed from but its upstreams' statuses: its fingerprint's own part
- * (definition, partitions' keys, generation), and for each input the mapping, the upstream's generation (its
- * versions) and available partitions, or a source's fingerprint. When only this holds, the statuses differ only
- * in which inputs are stale (StatusResolver.restate). Asked of assets whose upstreams are settled.
- */
-const versionsPrinter = (
-  graph: AssetGraph,
-  resolver: StatusResolver,
-  prints: ReadonlyMap<AssetKey, string>,
-  generations: ReadonlyMap<AssetKey, number>,
-  keysOf: (def: PartitionsDefinition | undefined) => ReadonlyArray<PartitionKey>
-) => {
-  const availablePrints = new Map<AssetKey, string>()
-  const availablePrint = (key: AssetKey) => {
-    let print = availablePrints.get(key)
-    if (print === undefined) availablePrints.set(key, (print = hash("sha1", resolver.available(key).join("\u0001"), "base64")))
-    return print
-  }
-  const keysPrints = new Map<PartitionsDefinition | undefined, string>()
-  const keysPrint = (def: PartitionsDefinition | undefined) => {
-    let print = keysPrints.get(def)
-    if (print === undefined) keysPrints.set(def, (print = def === undefined ? "-" : hash("sha1", `${def.describe}\u0001${keysOf(def).join("\u0001")}`, "base64")))
-    return print
-  }
-  const memo = new Map<AssetKey, string>()
-  return (key: AssetKey): string => {
-    let print = memo.get(key)
-    if (print !== undefined) return print
-    const def = graph.get(key) as AssetDef<any, any>
-    const h = createHash("sha1").update(`versions/1\u0000${key}\u0000${def.codeVersion}\u0000${generations.get(key) ?? 0}\u0000${keysPrint(def.partitions)}`)
-    for (const [name, side] of Object.entries(def.sideOutputs)) h.update(`\u0000side ${name}\u0001${side.countBy ?? ""}`)
-    for (const e of graph.inputs(key)) {
-      const up = graph.get(e.upstream)
-      const what = e.self ? "self" : up._tag === "Source" ? `source ${prints.get(e.upstream) ?? "-"}` : `${generations.get(e.upstream) ?? 0} ${availablePrint(e.upstream)}`
-      h.update(`\u0000in ${e.upstream}\u0001${e.mapping.describe}\u0001${what}`)
-    }
-    memo.set(key, (print = h.digest("base64")))
-    return print
-  }
-}
 
 /** What a resolver computed of an asset, as the cache would give it back. */
 const knownFrom = (resolver: StatusResolver, key: AssetKey): KnownAsset => {
@@ -198,8 +155,9 @@ export const loadStatus = Effect.fn("Status.load")(function* (
       if (pending.length > 0 && assetInputs(k).some((up) => resolver.knownOf(up) === undefined)) yield* flush(i)
       if (was.versionsPrint === versionsPrint(k)) {
         const statuses = resolver.restate(k, was)
+        // answered from its new statuses first: why its partitions that are not there cannot exist is then worked
+        // out again from them (it reads the upstreams' definitions, which the versions print does not cover)
         resolver.learn(k, { ...was, statuses })
-        // why partitions cannot exist is read from the upstreams' definitions, which the print does not cover
         resolver.learn(k, { ...was, statuses, cannotExist: cannotExistNow(resolver, k) })
         restated++
         continue
