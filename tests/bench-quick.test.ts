@@ -14,7 +14,7 @@ describe("benches in --quick mode", () => {
     // the bench itself checks the filled store reads all FRESH before it reports the rows: nothing cached, then
     // nothing changed (every asset from the cache), then one asset changed
     const status = (store: string) =>
-      ["nothing changed since the last status \\(\\d+ assets cached\\)", "the first, nothing cached", "one asset changed since \\(\\d+ of \\d+ assets computed again\\)"].map(
+      ["nothing changed since the last status \\(\\d+ assets cached\\)", "the first, nothing cached", "one asset changed since \\(of \\d+ assets, \\d+ computed again, \\d+ restated: only their inputs' statuses changed\\)"].map(
         (row) => new RegExp(`^\\| status of 300 assets, \\d+ partitions \\(\\d+ records, \\d+ inputs\\)${store}: ${row} \\| [\\d.]+ \\| [\\d.]+ \\| [\\d.]+x \\|.* \\| \\d+ \\|$`, "m")
       )
     for (const row of status("")) expect(run.stdout).toMatch(row)

@@ -119,10 +119,10 @@ const statusesThrough = (graph: AssetGraph, cached: boolean, batchPartitions?: n
       const view = yield* loadStatus(graph, keys, { now, ...(batchPartitions === undefined ? {} : { batchPartitions }) })
       const shown = keys.map((k) => shownOf(summarize(view.resolver, k), view.resolver.newestMaterializedAt(k)))
       yield* view.save
-      return { shown, cachedAssets: view.cached }
+      return { shown, cachedAssets: view.cached, restated: view.restated }
     }
     const resolver = new StatusResolver(graph, yield* loadState(graph, keys), now)
-    return { shown: keys.map((k) => shownOf(summarize(resolver, k), resolver.newestMaterializedAt(k))), cachedAssets: 0 }
+    return { shown: keys.map((k) => shownOf(summarize(resolver, k), resolver.newestMaterializedAt(k))), cachedAssets: 0, restated: 0 }
   })
 
 /** One random step of history: a materialization (inputs current, stale, or one left out), a code change, a source change, a dynamic key. */
@@ -225,15 +225,40 @@ const property = async (layerFor: (seed: number) => Promise<{ layer: StoreLayer;
 
 const seeds = Array.from({ length: 12 }, (_, i) => 1000 + i)
 
+/** Records a materialization of `key[partition]` that read what its inputs hold now. */
+const materializeNow = (graph: AssetGraph, key: string, partition: PartitionKey | null) =>
+  Effect.gen(function* () {
+    const resolver = new StatusResolver(graph, yield* loadState(graph, graph.order), now)
+    const inputs = resolver
+      .currentInputs(key as AssetKey, partition)
+      .flatMap((i) => (i.dataVersion === undefined ? [] : [{ asset: i.edge.upstream, partition: i.partition, dataVersion: i.dataVersion, producerId: i.producerId }]))
+    const at = new Date(Date.UTC(2025, 0, 1)).toISOString()
+    yield* (yield* EventStore).recordMaterialization({
+      id: newId("mat"),
+      runId: "history",
+      asset: key as AssetKey,
+      partition,
+      codeVersion: "c0",
+      dataVersion: "d0",
+      rowCount: 1,
+      metadata: {},
+      startedAt: at,
+      endedAt: at,
+      inputs
+    })
+  })
+
 /**
- * A new partition at a source reaches two levels down, where nothing else changed: the asset there is restated
- * from its entry only when its upstream's partitions are those it was computed with.
+ * A new partition at a source reaches two levels down, where nothing else changed. The monthly asset there is
+ * restated from its entry (its upstream's partitions grew at their end: the new month is missing, the others as
+ * they were); the unpartitioned one reads every month, the new one too, so it is computed again.
  */
 const newPartitionTwoDown = async (layer: StoreLayer) => {
   const shapes: ReadonlyArray<Shape> = [
     { key: "s0", kind: "source", partitions: "months", reads: [], self: false },
     { key: "a1", kind: "asset", partitions: "months", reads: [{ from: 0, window: false }], self: false },
-    { key: "a2", kind: "asset", partitions: "months", reads: [{ from: 1, window: false }], self: false }
+    { key: "a2", kind: "asset", partitions: "months", reads: [{ from: 1, window: false }], self: false },
+    { key: "a3", kind: "asset", partitions: "none", reads: [{ from: 1, window: false }], self: false }
   ]
   const world: World = { code: new Map(), observed: new Map([["s0", new Map([["2023-01", "v0"]])]]) }
   const runtime = ManagedRuntime.make(layer)
@@ -243,12 +268,19 @@ const newPartitionTwoDown = async (layer: StoreLayer) => {
       const exact = await runtime.runPromise(statusesThrough(graph, false))
       const cached = await runtime.runPromise(statusesThrough(graph, true))
       expect(cached.shown).toEqual(exact.shown)
-      return cached.shown
+      return cached
+    }
+    const month = "2023-01" as PartitionKey
+    for (const [key, partition] of [["a1", month], ["a2", month], ["a3", null]] as const) {
+      await runtime.runPromise(materializeNow(graphOf(shapes, world), key, partition))
     }
     await shown()
     world.observed.set("s0", new Map([["2023-01", "v0"], ["2023-02", "v1"]]))
     const after = await shown()
-    expect(after.find((s) => s.asset === "a2")?.partitions.map((p) => p.partition)).toEqual(["2023-01", "2023-02"])
+    const of = (key: string) => after.shown.find((s) => s.asset === key)!
+    expect(of("a2").partitions.map((p) => [p.partition, p.status])).toEqual([["2023-01", "FRESH"], ["2023-02", "MISSING"]])
+    expect(of("a3").partitions[0]!.causes.map((c) => c._tag)).toEqual(["UpstreamMissing"])
+    expect(after.restated).toBe(1)
   } finally {
     await runtime.dispose()
   }

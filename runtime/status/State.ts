@@ -59,6 +59,7 @@ export class State {
     this.byAsset.delete(asset)
     this.unreadInputs.delete(asset)
     this.versionsOnly.delete(asset)
+    this.materializedOnly.delete(asset)
   }
 
   /** the data versions of assets whose records were slimmed: all a status still computing what reads them needs */
@@ -100,7 +101,17 @@ export class State {
   }
 
   materializedPartitions(asset: AssetKey): ReadonlyArray<PartitionKey> {
-    return [...(this.byAsset.get(asset)?.keys() ?? [])].filter((p): p is PartitionKey => p !== null)
+    const records = this.byAsset.get(asset)
+    if (records === undefined) return this.materializedOnly.get(asset) ?? []
+    return [...records.keys()].filter((p): p is PartitionKey => p !== null)
+  }
+
+  /** the partitions with a record of assets whose records are not read (what a cached status said of them) */
+  private readonly materializedOnly = new Map<AssetKey, ReadonlyArray<PartitionKey>>()
+
+  /** which partitions of an asset have a record, for an asset whose records are not read (loadStatus.ts) */
+  putMaterializedPartitions(asset: AssetKey, partitions: ReadonlyArray<PartitionKey>): void {
+    this.materializedOnly.set(asset, partitions)
   }
 
   observedPartitions(asset: AssetKey): ReadonlyArray<PartitionKey> {

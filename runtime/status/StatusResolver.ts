@@ -86,7 +86,13 @@ export class StatusResolver {
     const memo = this.statusMemo.get(key)
     // the memo is the index of its statuses when it holds nothing else (a partition not available, asked once)
     if (memo !== undefined && memo.size === known.statuses.length) this.knownIndex.set(key, memo)
+    else this.knownIndex.delete(key)
     this.known.set(key, known)
+    this.forgetAsset(key)
+  }
+
+  /** forgets what was worked out of an asset (its state changed: its records were read) */
+  forgetAsset(key: AssetKey): void {
     this.statusMemo.delete(key)
     this.availableMemo.delete(key)
     this.availableSets.delete(key)
@@ -366,47 +372,79 @@ export class StatusResolver {
    * stale" is asked again of each input that read what it holds now, in the order `compute` gives causes.
    */
   restate(key: AssetKey, cached: KnownAsset): ReadonlyArray<PartitionStatus> {
-    return cached.statuses.map((s) => {
-      if (s.status === "MISSING") return s
-      const leading: Array<Cause> = []
-      const trailing: Array<Cause> = []
-      // what an input partition's record said of it, by slot, in order (two edges may read the same partition)
-      const perInput = new Map<string, Array<Cause>>()
-      const added = new Set<string>()
-      for (const c of s.causes) {
-        switch (c._tag) {
-          case "UpstreamStale":
-          case "Missing":
-            break
-          case "InputPartitionRemoved":
-            trailing.push(c)
-            break
-          case "UpstreamMissing":
-          case "InputPartitionAdded":
-          case "InputChanged": {
-            const at = slot(c.input, c.partition)
-            const list = perInput.get(at)
-            if (list === undefined) perInput.set(at, [c])
-            else list.push(c)
-            break
-          }
-          default:
-            if (c._tag === "DependencyAdded") added.add(c.input)
-            leading.push(c)
-        }
-      }
-      const causes = leading
-      this.eachInput(key, s.partition, (edge, source, p) => {
-        if (source && this.state.observation(edge.upstream, p) === undefined) return
-        const said = perInput.size === 0 ? undefined : perInput.get(slot(edge.upstream, p))?.shift()
-        if (said !== undefined) causes.push(said)
-        else if (!source && !added.has(edge.upstream) && this.status(edge.upstream, p).status !== "FRESH") {
-          causes.push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
-        }
+    return cached.statuses.map((s) => this.restated(key, s))
+  }
+
+  /**
+   * `restate` when partitions were added at the end of its keys or its inputs' partitions (`gained`, by input, in
+   * the order of its inputs): its statuses on `available` (worked out now), the partitions it had restated and the
+   * new ones missing. Undefined when one it had reads a new partition, or one it had is gone: it is computed.
+   */
+  restateGrown(key: AssetKey, cached: KnownAsset, available: ReadonlyArray<PartitionKey | null>, gained: ReadonlyArray<ReadonlyArray<PartitionKey | null>>): ReadonlyArray<PartitionStatus> | undefined {
+    const edges = this.graph.inputs(key)
+    const news = gained.map((g) => new Set(g))
+    const before = new Map(cached.statuses.map((s) => [s.partition, s]))
+    const reads = (p: PartitionKey | null) =>
+      edges.some((edge, i) => {
+        if (news[i]!.size === 0) return false
+        const mapped = edge.mapping.upstream(p ?? undefined, this.ctx)
+        return mapped._tag === "All" || (mapped._tag === "Keys" && mapped.keys.some((q) => news[i]!.has(q)))
       })
-      for (const c of trailing) causes.push(c)
-      return causes.length === 0 ? { asset: key, partition: s.partition, status: "FRESH", causes: noCauses } : { asset: key, partition: s.partition, status: "STALE", causes }
+    const out: Array<PartitionStatus> = []
+    let kept = 0
+    for (const p of available) {
+      const s = before.get(p)
+      if (s === undefined) out.push({ asset: key, partition: p, status: "MISSING", causes: missingCauses })
+      else if (reads(p)) return undefined
+      else {
+        out.push(this.restated(key, s))
+        kept++
+      }
+    }
+    return kept === before.size ? out : undefined
+  }
+
+  /** one partition's status again, its upstreams' statuses asked now (see `restate`) */
+  private restated(key: AssetKey, s: PartitionStatus): PartitionStatus {
+    if (s.status === "MISSING") return s
+    const leading: Array<Cause> = []
+    const trailing: Array<Cause> = []
+    // what an input partition's record said of it, by slot, in order (two edges may read the same partition)
+    const perInput = new Map<string, Array<Cause>>()
+    const added = new Set<string>()
+    for (const c of s.causes) {
+      switch (c._tag) {
+        case "UpstreamStale":
+        case "Missing":
+          break
+        case "InputPartitionRemoved":
+          trailing.push(c)
+          break
+        case "UpstreamMissing":
+        case "InputPartitionAdded":
+        case "InputChanged": {
+          const at = slot(c.input, c.partition)
+          const list = perInput.get(at)
+          if (list === undefined) perInput.set(at, [c])
+          else list.push(c)
+          break
+        }
+        default:
+          if (c._tag === "DependencyAdded") added.add(c.input)
+          leading.push(c)
+      }
+    }
+    const causes = leading
+    this.eachInput(key, s.partition, (edge, source, p) => {
+      if (source && this.state.observation(edge.upstream, p) === undefined) return
+      const said = perInput.size === 0 ? undefined : perInput.get(slot(edge.upstream, p))?.shift()
+      if (said !== undefined) causes.push(said)
+      else if (!source && !added.has(edge.upstream) && this.status(edge.upstream, p).status !== "FRESH") {
+        causes.push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
+      }
     })
+    for (const c of trailing) causes.push(c)
+    return causes.length === 0 ? { asset: key, partition: s.partition, status: "FRESH", causes: noCauses } : { asset: key, partition: s.partition, status: "STALE", causes }
   }
 
   /** forgets the statuses computed of these records, once their inputs are in the state */

@@ -9,9 +9,12 @@ import { fingerprints } from "./fingerprint.js"
 import { versionsPrinter } from "./versionsPrint.js"
 import { StatusCache } from "./StatusCache.js"
 import { decodeBody, encodeBody } from "./statusCacheBody.js"
-import { StatusResolver, type KnownAsset } from "./StatusResolver.js"
+import { StatusResolver, type KnownAsset, type PartitionStatus } from "./StatusResolver.js"
 import { cannotExist, cannotExistNow } from "./summary.js"
 import { sideOutputsOf, type SideOutputSummary } from "../execute/outputs.js"
+
+/** a cache entry decoded, with what it was computed from */
+type Entry = NonNullable<ReturnType<typeof decodeBody>>
 
 /** about this many partitions' records are read and computed at a time */
 const BATCH_PARTITIONS = 50_000
@@ -88,7 +91,7 @@ export const loadStatus = Effect.fn("Status.load")(function* (
   }
   const known = new Map<AssetKey, KnownAsset>()
   // entries whose fingerprint no longer matches: restated when only their upstreams' statuses changed
-  const before = new Map<AssetKey, KnownAsset & { readonly versionsPrint: string | undefined }>()
+  const before = new Map<AssetKey, Entry>()
   for (const entry of yield* cache.value.read(assets.filter((k) => prints.has(k)))) {
     const decoded = decodeBody(entry.asset, entry.body, () => keysOf(graph.get(entry.asset).partitions))
     if (decoded === undefined) continue
@@ -106,7 +109,7 @@ export const loadStatus = Effect.fn("Status.load")(function* (
     for (const up of assetInputs(k)) lastUse.set(up, i)
   })
   const resolver = new StatusResolver(graph, state, now, known)
-  const versionsPrint = versionsPrinter(graph, resolver, prints, generations, keysOf)
+  const versions = versionsPrinter(graph, resolver, prints, generations, keysOf)
   // Computed in batches of about BATCH_PARTITIONS, each reading the records it needs that are not in yet; once
   // computed, an asset is answered from what was computed (as from the cache), and the records nothing left to
   // compute reads leave the state: a million partitions' status never holds them all.
@@ -145,6 +148,34 @@ export const loadStatus = Effect.fn("Status.load")(function* (
         else if (resolver.knownOf(k) !== undefined) state.slimRecords(k)
       }
     })
+  /**
+   * Answers an asset from its entry when only its upstreams' statuses changed, or partitions were added at the end
+   * of its lists (a new month) that none it had reads; false when it must be computed.
+   */
+  const restatedFrom = (k: AssetKey, was: Entry): boolean => {
+    if (was.versionsPrint !== versions.print(k)) return false
+    const lists = versions.compare(k, was.extents)
+    if (lists._tag === "changed") return false
+    let available = was.available
+    let statuses: ReadonlyArray<PartitionStatus> | undefined
+    if (lists._tag === "same") statuses = resolver.restate(k, was)
+    else {
+      // its records are those the entry was computed from (its generation is): the partitions that have one are
+      // those it did not find missing
+      state.putMaterializedPartitions(k, was.available.filter((p, j): p is PartitionKey => p !== null && was.statuses[j]!.status !== "MISSING"))
+      available = resolver.available(k)
+      statuses = resolver.restateGrown(k, was, available, lists.inputs)
+      if (statuses === undefined) {
+        resolver.forgetAsset(k)
+        return false
+      }
+    }
+    // answered from its new statuses first: why its partitions that are not there cannot exist is then worked out
+    // again from them (it reads the upstreams' definitions, which the versions print does not cover)
+    resolver.learn(k, { ...was, available, statuses })
+    resolver.learn(k, { ...was, available, statuses, cannotExist: cannotExistNow(resolver, k) })
+    return true
+  }
   let restated = 0
   for (let i = 0; i < misses.length; i++) {
     const k = misses[i]!
@@ -153,12 +184,7 @@ export const loadStatus = Effect.fn("Status.load")(function* (
     if (was !== undefined && !graph.inputs(k).some((e) => e.self)) {
       // restating needs what it reads settled first
       if (pending.length > 0 && assetInputs(k).some((up) => resolver.knownOf(up) === undefined)) yield* flush(i)
-      if (was.versionsPrint === versionsPrint(k)) {
-        const statuses = resolver.restate(k, was)
-        // answered from its new statuses first: why its partitions that are not there cannot exist is then worked
-        // out again from them (it reads the upstreams' definitions, which the versions print does not cover)
-        resolver.learn(k, { ...was, statuses })
-        resolver.learn(k, { ...was, statuses, cannotExist: cannotExistNow(resolver, k) })
+      if (restatedFrom(k, was)) {
         restated++
         continue
       }
@@ -171,7 +197,7 @@ export const loadStatus = Effect.fn("Status.load")(function* (
   const save = Effect.suspend(() => {
     const entries = misses.flatMap((asset) => {
       const fingerprint = prints.get(asset)
-      return fingerprint === undefined ? [] : [{ asset, fingerprint, body: encodeBody(resolver, asset, versionsPrint(asset)) }]
+      return fingerprint === undefined ? [] : [{ asset, fingerprint, body: encodeBody(resolver, asset, { print: versions.print(asset), extents: versions.extents(asset) }) }]
     })
     return entries.length === 0 ? Effect.void : cache.value.write(entries)
   }).pipe(Effect.ignore)

@@ -5,6 +5,7 @@ import type { PartitionKey } from "../partitions/PartitionKey.js"
 import { Cause } from "./Cause.js"
 import type { Freshness, KnownAsset, PartitionStatus, StatusResolver } from "./StatusResolver.js"
 import { cannotExist } from "./summary.js"
+import type { Extent } from "./versionsPrint.js"
 
 /**
  * One asset's statuses as the cache keeps them: its available partitions in order ("keys" when they are every key
@@ -19,8 +20,10 @@ interface Body {
   readonly sideOutputs: Readonly<Record<string, Readonly<Record<string, SideOutputSummary>>>>
   readonly newestAt: number | null
   readonly cannotExist: KnownAsset["cannotExist"]
-  /** what the statuses were computed from but the upstreams' statuses (loadStatus.ts versionsPrint) */
+  /** what the statuses were computed from but the upstreams' statuses and how many partitions (versionsPrint.ts) */
   readonly versionsPrint?: string
+  /** the extents of the lists its partitions and inputs came from (versionsPrint.ts) */
+  readonly extents?: ReadonlyArray<Extent | null>
 }
 
 const letter: Record<Freshness, string> = { FRESH: "F", STALE: "S", MISSING: "M" }
@@ -30,7 +33,7 @@ const none: ReadonlyArray<Cause> = Object.freeze([])
 const sameKeys = (a: ReadonlyArray<PartitionKey | null>, b: ReadonlyArray<PartitionKey>) => a.length === b.length && a.every((p, i) => p === b[i])
 
 /** The body of an asset's entry, from a resolver that computed it. */
-export const encodeBody = (resolver: StatusResolver, key: AssetKey, versionsPrint?: string): string => {
+export const encodeBody = (resolver: StatusResolver, key: AssetKey, versions?: { readonly print: string; readonly extents: ReadonlyArray<Extent | null> }): string => {
   const statuses = resolver.statuses(key)
   const causes: Record<string, ReadonlyArray<Cause | StaleInput>> = {}
   const sideOutputs: Record<string, Readonly<Record<string, SideOutputSummary>>> = {}
@@ -50,12 +53,15 @@ export const encodeBody = (resolver: StatusResolver, key: AssetKey, versionsPrin
     sideOutputs,
     newestAt: resolver.newestMaterializedAt(key) ?? null,
     cannotExist: cannotExist(resolver, key),
-    ...(versionsPrint === undefined ? {} : { versionsPrint })
+    ...(versions === undefined ? {} : { versionsPrint: versions.print, extents: versions.extents })
   }
   return JSON.stringify(body)
 }
 
 type StaleInput = readonly [input: string, partition: string | null]
+
+const isExtent = (e: unknown): e is Extent | null =>
+  e === null || (Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && (e[0] as number) >= 0 && typeof e[1] === "string")
 
 const compactCause = (c: Cause): Cause | StaleInput => (c._tag === "UpstreamStale" ? [c.input, c.partition] : c)
 
@@ -88,7 +94,7 @@ export const decodeBody = (
   key: AssetKey,
   text: string,
   keys: () => ReadonlyArray<PartitionKey>
-): (KnownAsset & { readonly versionsPrint: string | undefined }) | undefined => {
+): (KnownAsset & { readonly versionsPrint: string | undefined; readonly extents: ReadonlyArray<Extent | null> }) | undefined => {
   let body: Body
   try {
     body = JSON.parse(text) as Body
@@ -114,6 +120,8 @@ export const decodeBody = (
   }
   const sideOutputs = new Map<PartitionKey | null, Readonly<Record<string, SideOutputSummary>>>()
   for (const [i, side] of Object.entries(body.sideOutputs)) sideOutputs.set(partitions[Number(i)] ?? null, side)
-  const versionsPrint = typeof body.versionsPrint === "string" ? body.versionsPrint : undefined
-  return { available: partitions, statuses, sideOutputs, newestAt: body.newestAt ?? undefined, cannotExist: body.cannotExist, versionsPrint }
+  // a print without extents of the expected shape is not restated from
+  const extents = Array.isArray(body.extents) && body.extents.every(isExtent) ? body.extents : undefined
+  const versionsPrint = typeof body.versionsPrint === "string" && extents !== undefined ? body.versionsPrint : undefined
+  return { available: partitions, statuses, sideOutputs, newestAt: body.newestAt ?? undefined, cannotExist: body.cannotExist, versionsPrint, extents: extents ?? [] }
 }

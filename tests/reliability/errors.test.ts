@@ -181,13 +181,14 @@ describe("errors that say the cause and the fix", () => {
 
     it("a full event store says ENOSPC and what to do", async () => {
       const state = join(dir, "full-state")
-      mount(state, "size=256k")
+      // room for a store with every migration run (0008 made it outgrow 256k), then filled
+      mount(state, "size=512k")
       const file = join(state, "events.sqlite")
       const message = await storeFailure(file, (s) =>
         Effect.gen(function* () {
           // what the store does not need is taken by another file, then the store grows until it cannot
           try {
-            writeFileSync(join(state, "filler"), new Uint8Array(256 * 1024))
+            writeFileSync(join(state, "filler"), new Uint8Array(512 * 1024))
           } catch {
             // the filler took every free block before failing: the disk is full
           }
