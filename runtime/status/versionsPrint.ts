@@ -9,7 +9,13 @@ import type { StatusResolver } from "./StatusResolver.js"
 /** A list's length and the hash of its text: whether a later list starts with it can be told from these. */
 export type Extent = readonly [length: number, hash: string]
 
-const hashOf = (list: ReadonlyArray<PartitionKey | null>) => hash("sha1", list.join("\u0001"), "base64")
+// the lists are the resolver's and the definitions' own arrays, shared by the assets that read them: hashed once
+const hashes = new WeakMap<ReadonlyArray<PartitionKey | null>, string>()
+const hashOf = (list: ReadonlyArray<PartitionKey | null>) => {
+  let h = hashes.get(list)
+  if (h === undefined) hashes.set(list, (h = hash("sha1", list.join("\u0001"), "base64")))
+  return h
+}
 
 /** how a list stands against the extent of the list it was: the same, grown at its end, or otherwise changed */
 const against = (list: ReadonlyArray<PartitionKey | null>, was: Extent): "same" | "grown" | "changed" =>
