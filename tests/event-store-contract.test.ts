@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process"
 import { rmSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Effect, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
 import { BackfillStore } from "../runtime/backfill/BackfillStore.js"
@@ -15,35 +14,10 @@ import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import { newId } from "../runtime/events/ids.js"
 import type { Materialization, Observation, Run } from "../runtime/events/records.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
-import { createEmptyDatabase, mysqlAvailability, type SakilaDatabase } from "./support/sakilaDatabase.js"
+import { storeBackends } from "./support/storeBackends.js"
 import { tempDir } from "./support/testProject.js"
 
-const mysql = await mysqlAvailability()
-
-interface Backend {
-  readonly name: string
-  readonly skip: boolean
-  readonly open: () => Promise<{ layer: Layer.Layer<EventStore | BackfillStore | LeaseStore | CheckStore, unknown>; close: () => Promise<void> }>
-}
-
-const backends: ReadonlyArray<Backend> = [
-  {
-    name: "SQLite",
-    skip: false,
-    open: async () => {
-      const dir = tempDir("event-store-contract-")
-      return { layer: SqliteEventStore.layer(join(dir, "events.sqlite")), close: async () => rmSync(dir, { recursive: true, force: true }) }
-    }
-  },
-  {
-    name: "MySQL",
-    skip: !mysql.ok,
-    open: async () => {
-      const db: SakilaDatabase = await createEmptyDatabase("assets_events_test")
-      return { layer: MysqlEventStore.layer(Redacted.make(db.url)), close: db.drop }
-    }
-  }
-]
+const backends = await storeBackends("assets_events_test")
 
 const key = (s: string) => s as AssetKey
 const month = (s: string) => s as PartitionKey

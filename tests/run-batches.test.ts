@@ -1,9 +1,5 @@
-import { rmSync } from "node:fs"
-import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
+import { Effect, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
-import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
 import { BackfillStore } from "../runtime/backfill/BackfillStore.js"
 import type { BackfillTask } from "../runtime/backfill/records.js"
@@ -11,35 +7,16 @@ import { EventStore } from "../runtime/events/EventStore.js"
 import { newId } from "../runtime/events/ids.js"
 import type { RunEvent } from "../runtime/events/records.js"
 import { LeaseStore } from "../runtime/lease/LeaseStore.js"
-import { createEmptyDatabase, mysqlAvailability } from "./support/sakilaDatabase.js"
+import { storeBackends } from "./support/storeBackends.js"
 import { chain, landTick } from "./support/synthetic.js"
-import { tempDir, testProject } from "./support/testProject.js"
+import { testProject } from "./support/testProject.js"
 
 /**
  * What a run writes a few at a time (issue 19): backfill claims and ends, lease releases, and step starts, which are
  * written with the step's end unless the step is still running at the next flush.
  */
 
-const mysql = await mysqlAvailability()
-
-const backends = [
-  {
-    name: "SQLite",
-    skip: false,
-    open: async () => {
-      const dir = tempDir("run-batches-")
-      return { layer: SqliteEventStore.layer(join(dir, "events.sqlite")), close: async () => rmSync(dir, { recursive: true, force: true }) }
-    }
-  },
-  {
-    name: "MySQL",
-    skip: !mysql.ok,
-    open: async () => {
-      const db = await createEmptyDatabase("assets_batches_test")
-      return { layer: MysqlEventStore.layer(Redacted.make(db.url)), close: db.drop }
-    }
-  }
-] as const
+const backends = await storeBackends("assets_batches_test")
 
 for (const backend of backends) {
   describe.skipIf(backend.skip)(`${backend.name}: batched claims, ends and releases`, () => {
