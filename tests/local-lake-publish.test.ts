@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statSync, utimesSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
@@ -63,5 +63,34 @@ describe("LocalLake publish", () => {
     run(l.publish(v))
     expect(same(join(dir, v[0]!.location), join(dir, path))).toBe(true)
     expect(existsSync(join(dir, old[0]!.location))).toBe(false)
+  })
+
+  it("keeps versions beside the stable path, hidden from listings and from a glob of its extension", async () => {
+    const dir = tempDir()
+    const { l, v } = version({ dir }, "m1", "n\n1\n")
+    run(l.publish(v))
+    expect(v[0]!.location).toBe("core/thing/.data.csv~m1")
+    expect(readdirSync(join(dir, "core/thing")).sort()).toEqual([".data.csv~m1", "data.csv"])
+    expect(readdirSync(join(dir, "core/thing")).filter((n) => n.endsWith(".csv"))).toEqual(["data.csv"])
+    expect((await Effect.runPromise(l.list("core/"))).map((o) => o.path)).toEqual(["core/thing/data.csv"])
+  })
+
+  it("prunes the versions a lake written before kept in a folder of their own", () => {
+    const dir = tempDir()
+    // the two older layouts: a folder named by the encoded path, and one per level of the path
+    const olds = [join(dir, ".versions", encodeURIComponent(path), "m0.csv"), join(dir, ".versions", path, "m00.csv")]
+    for (const old of olds) {
+      mkdirSync(join(old, ".."), { recursive: true })
+      writeFileSync(old, "n\n0\n")
+      age(old)
+    }
+    const { l, v } = version({ dir }, "m1", "n\n1\n")
+    run(l.publish(v))
+    age(join(dir, v[0]!.location))
+    const { v: next } = version({ dir }, "m2", "n\n2\n")
+    run(l.publish(next))
+    expect(olds.filter(existsSync)).toEqual([])
+    // the version just replaced stays
+    expect(existsSync(join(dir, v[0]!.location))).toBe(true)
   })
 })

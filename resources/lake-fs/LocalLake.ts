@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto"
 import { copyFileSync, createReadStream, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs"
 import { open, readdir, rm, stat } from "node:fs/promises"
-import { basename, dirname, extname, join, relative, resolve, sep } from "node:path"
+import { basename, dirname, join, relative, resolve, sep } from "node:path"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import { diskRefusal } from "../fs/diskRefusal.js"
 import { Chunk, Config, Duration, Effect, Layer, Stream } from "effect"
@@ -9,17 +9,23 @@ import { Lake, LakeError, type LakeObject, type OutputVersion } from "../../runt
 
 const STAGING = ".staging"
 /**
- * Versions of each stable path, in a folder of their own named by the whole path: `.versions/<encoded path>/<version><ext>`,
- * one folder to create for a new path where `.versions/<path>/` took one per missing level (on the VMs here a folder
- * costs up to a millisecond: bench/backfill.ts, first row). A path too long for one name (255 bytes), and the lakes
- * written before, keep `.versions/<path>/`; both are read.
+ * Versions of each stable path sit beside it, hidden: `curated/x/month=03/.data.parquet~<version>`. A new path then
+ * needs only the folder its stable file needs anyway: a folder of its own for the versions cost up to a millisecond
+ * of kernel time per new path on the VMs here (bench/runtime.ts, no-op rows), as much as the file itself. The name
+ * keeps no extension at its end, so a glob over the lake for `*.parquet` never matches a version.
+ * Lakes written before keep `.versions/<encoded path>/<version><ext>` or `.versions/<path>/...`; all are read, pruned
+ * and swept.
  */
 const VERSIONS = ".versions"
-const versionFolder = (path: string) => {
-  const flat = encodeURIComponent(path)
-  return flat.length <= 200 ? `${VERSIONS}/${flat}` : `${VERSIONS}/${path}`
+const versionPath = (path: string, version: string) => {
+  const slash = path.lastIndexOf("/")
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}~${version}`
 }
-/** the stable path a version folder (relative to `.versions/`, with `/`) holds versions of, in either layout */
+/** the prefix a stable path's versions beside it start with: `.data.parquet~` */
+const versionPrefix = (path: string) => `.${basename(path)}~`
+/** whether a file name is a version kept beside its stable path */
+const isVersionName = (name: string) => name.startsWith(".") && name.includes("~")
+/** the stable path an older layout's version folder (relative to `.versions/`, with `/`) holds versions of */
 const stableOf = (folder: string) => (!folder.includes("/") && folder.includes("%2F") ? decodeURIComponent(folder) : folder)
 
 export interface LocalLakeOptions {
@@ -81,8 +87,8 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
   const retentionMs = Duration.toMillis(Duration.decode(options.retention ?? "1 hour"))
   // folders known to exist: most writes go to folders made before, and mkdir is a system call each time
   const made = new Set<string>()
-  // version folders this process created, each with the one version it put there, until that is published or
-  // another goes in (so it holds only the versions persisted and not yet published)
+  // stable paths whose folder this process created, each with the one version it put beside it, until that is
+  // published or another goes in (so the path has no other versions to prune)
   const onlyVersion = new Map<string, string>()
   // Folder, rename and small-file calls are made synchronously: on a local disk each usually takes tens of
   // microseconds, while the thread-pool round trip of the async form costs several times that in CPU. When the disk
@@ -107,8 +113,6 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
   // the microtask queue that costs more than the call (bench/runtime.ts)
   const attemptSync = <A>(what: string, path: string | undefined, f: () => A) => Effect.try({ try: f, catch: failure(what, path) })
 
-  const versionPath = (path: string, version: string) => `${versionFolder(path)}/${version}${extname(path)}`
-
   /**
    * A hard link of the version replaces the stable path in one rename (no copy; a reader sees the old file or the
    * new one). Then the path's older versions go, except the one just replaced and any younger than the retention:
@@ -118,7 +122,6 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
     const source = locate(v.location)
     const target = locate(v.path)
     const before = statOrUndefined(target)
-    const folder = dirname(source)
     if (before === undefined) {
       // nothing shown there yet: the link creates the stable path whole, in one call (no temporary name)
       ensureDir(dirname(target))
@@ -130,10 +133,10 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         // taken meanwhile, or no hard links here: the general way below
       }
       if (linked) {
-        // a version folder this process made for this version holds no other: nothing to prune
-        const only = onlyVersion.get(folder) === basename(source)
-        onlyVersion.delete(folder)
-        if (!only) prune(folder, source, undefined)
+        // a path whose folder this process made has no other version: nothing to prune
+        const only = onlyVersion.get(v.path) === v.location
+        onlyVersion.delete(v.path)
+        if (!only) prune(v.path, source, undefined)
         return
       }
     }
@@ -149,29 +152,44 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       copyFileSync(source, tmp)
     }
     renameSync(tmp, target)
-    prune(folder, source, before)
+    onlyVersion.delete(v.path)
+    prune(v.path, source, before)
   }
 
-  /** removes the versions in `folder` past the retention, except `source` and the one `before` was */
-  const prune = (folder: string, source: string, before: ReturnType<typeof statOrUndefined>) => {
+  /**
+   * removes the versions of `path` past the retention, except `source` and the one `before` was: those beside it,
+   * and those an older layout kept in a folder of their own (a stat each when there is none)
+   */
+  const prune = (path: string, source: string, before: ReturnType<typeof statOrUndefined>) => {
+    const beside = versionPrefix(path)
+    pruneIn(dirname(locate(path)), (name) => name.startsWith(beside), source, before)
+    const flat = encodeURIComponent(path)
+    for (const folder of flat.length <= 200 ? [`${VERSIONS}/${flat}`, `${VERSIONS}/${path}`] : [`${VERSIONS}/${path}`]) {
+      if (statOrUndefined(locate(folder))?.isDirectory() === true) pruneIn(locate(folder), () => true, source, before)
+    }
+  }
+
+  const pruneIn = (folder: string, isVersion: (name: string) => boolean, source: string, before: ReturnType<typeof statOrUndefined>) => {
     const now = Date.now()
     for (const name of readdirSync(folder)) {
       const file = join(folder, name)
-      if (name === basename(source)) continue
+      if (file === source || !isVersion(name)) continue
       const s = statOrUndefined(file)
-      if (s === undefined || (before !== undefined && s.ino === before.ino && s.dev === before.dev)) continue
+      if (s === undefined || !s.isFile() || (before !== undefined && s.ino === before.ino && s.dev === before.dev)) continue
       if (now - s.mtimeMs > retentionMs) unlinkSync(file)
     }
   }
 
   /**
    * Versions past the retention that their stable path does not show and no pending record names: what a run
-   * left when it died before its record. The stable path's own file is a hard link of its current version.
+   * left when it died before its record. The stable path's own file is a hard link of its current version. The
+   * whole lake is walked (versions sit beside their paths), as often as a dead run's staging is found.
    */
   const sweepVersions = (keepVersions: ReadonlySet<string>): number => {
     let removed = 0
     const now = Date.now()
-    const visit = (dir: string) => {
+    const versionsRoot = locate(VERSIONS)
+    const visit = (dir: string, inVersions: boolean) => {
       let entries
       try {
         entries = readdirSync(dir, { withFileTypes: true })
@@ -181,11 +199,14 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
       for (const e of entries) {
         const file = join(dir, e.name)
         if (e.isDirectory()) {
-          visit(file)
+          if (file !== locate(STAGING)) visit(file, inVersions || file === versionsRoot)
           continue
         }
+        if (!inVersions && !isVersionName(e.name)) continue
         const location = relative(abs, file).split(sep).join("/")
-        const stable = stableOf(relative(locate(VERSIONS), dir).split(sep).join("/"))
+        const stable = inVersions
+          ? stableOf(relative(versionsRoot, dir).split(sep).join("/"))
+          : relative(abs, join(dir, e.name.slice(1, e.name.lastIndexOf("~")))).split(sep).join("/")
         const s = statOrUndefined(file)
         if (s === undefined || now - s.mtimeMs <= retentionMs || keepVersions.has(location)) continue
         const shown = statOrUndefined(locate(stable))
@@ -194,7 +215,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         removed++
       }
     }
-    visit(locate(VERSIONS))
+    visit(abs, false)
     return removed
   }
 
@@ -209,7 +230,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         const objects: Array<LakeObject> = []
         for (const f of files) {
           const path = relative(abs, f).split(sep).join("/")
-          if (!path.startsWith(prefix) || path.startsWith(`${STAGING}/`) || path.startsWith(`${VERSIONS}/`)) continue
+          if (!path.startsWith(prefix) || path.startsWith(`${STAGING}/`) || path.startsWith(`${VERSIONS}/`) || isVersionName(basename(path))) continue
           const s = await stat(f)
           objects.push({ path, size: s.size, tag: `${s.size}-${Math.floor(s.mtimeMs)}` })
         }
@@ -267,10 +288,10 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         moves.map((m) => {
           const location = versionPath(m.to, version)
           const folder = dirname(locate(location))
-          onlyVersion.delete(folder)
+          onlyVersion.delete(m.to)
           if (!made.has(folder)) {
-            // made now (not there before): this version is its only one, so publishing has nothing to prune
-            if (mkdirSync(folder, { recursive: true }) !== undefined) onlyVersion.set(folder, basename(location))
+            // made now (not there before): this version is the path's only one, so publishing has nothing to prune
+            if (mkdirSync(folder, { recursive: true }) !== undefined) onlyVersion.set(m.to, location)
             made.add(folder)
           }
           renameSync(locate(m.from), locate(location))
