@@ -42,6 +42,11 @@ const until = async (what: string, check: () => Promise<boolean> | boolean, ms =
 }
 
 /** Runs left in the staging folder (the temporary-write folder is the lake's own). */
+/** every version file of the lake (kept beside its stable path as `.<name>~<version>`), relative to the lake */
+const versionFiles = (dir: string) =>
+  readdirSync(join(dir, "lake"), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.startsWith(".") && e.name.includes("~"))
+    .map((e) => relative(join(dir, "lake"), join(e.parentPath, e.name)))
 const staging = (dir: string) => (existsSync(join(dir, "lake", ".staging")) ? readdirSync(join(dir, "lake", ".staging")).filter((d) => d !== "_writes") : [])
 
 let opened: Array<TestProject> = []
@@ -75,7 +80,10 @@ describe("the record always matches the data", () => {
       expect(after.problems).toEqual([])
       expect(after.checked).toBe(4)
       const unpublished = await p.run(Effect.flatMap(EventStore, (s) => s.unpublished))
-      expect(unpublished.map((m) => `${m.asset}[${m.partition}]`)).toEqual(point === "after-record" ? ["step2[2023-02]"] : [])
+      // a run marks what it published with its periodic flush (runWrites.ts): step1's record, published before the
+      // kill, may still be unmarked, and step2's is unless the kill came before its record
+      const unmarked = unpublished.map((m) => `${m.asset}[${m.partition}]`).filter((s) => s !== "step1[2023-02]")
+      expect(unmarked).toEqual(point === "after-persist" ? [] : ["step2[2023-02]"])
       await p.runtime.dispose()
 
       // with no retention, whatever the dead run left that no record names goes at once
@@ -86,9 +94,8 @@ describe("the record always matches the data", () => {
       const recorded = new Set(
         [...(await materializations(q, "step1")), ...(await materializations(q, "step2"))].flatMap((m) => outputsOf(m).map((o) => o.location))
       )
-      const versions = readdirSync(join(dir, "lake", ".versions"), { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => relative(join(dir, "lake"), join(e.parentPath, e.name)))
+      const versions = versionFiles(dir)
+      expect(versions.length).toBeGreaterThan(0)
       expect(versions.filter((v) => !recorded.has(v))).toEqual([])
       expect(await q.run(Effect.flatMap(EventStore, (s) => s.unpublished))).toEqual([])
       expect(staging(dir)).toEqual([])
@@ -165,7 +172,7 @@ describe("the record always matches the data", () => {
     const [current] = await materializations(p, "step1")
     expect(current!.rowCount).toBe(2)
     // the failed attempt's version is gone: only the current one is kept
-    const versions = readdirSync(join(dir, "lake", ".versions"), { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    const versions = versionFiles(dir)
     expect(versions.length).toBe(1)
   })
 })

@@ -225,12 +225,21 @@ export const make = Effect.gen(function* () {
           })
         )
       }).pipe(Effect.asVoid, wrap("recording a materialization")),
-    markPublished: (m) =>
-      sql`UPDATE current_materializations SET published = 1
-          WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`.pipe(
-        Effect.asVoid,
-        wrap("marking a materialization published")
-      ),
+    markPublished: (ms) =>
+      Effect.suspend(() => {
+        const statements = ms.map(
+          (m) => sql`UPDATE current_materializations SET published = 1
+            WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`
+        )
+        if (statements.length <= 1) return statements.length === 0 ? Effect.void : Effect.asVoid(statements[0]!)
+        // a run's batch in one transaction (one commit), on MySQL a round trip per hundred
+        return sql.withTransaction(
+          sql.onDialectOrElse({
+            mysql: () => Effect.forEach(chunks(statements, 100), (batch) => sql`${sql.join("; ", false)(batch)}`.unprepared, { discard: true }),
+            orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
+          })
+        )
+      }).pipe(Effect.asVoid, wrap("marking materializations published")),
     unpublished: Effect.gen(function* () {
       const rows = yield* decodeMaterializations(
         yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id WHERE c.published = 0`

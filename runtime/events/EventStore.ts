@@ -44,8 +44,8 @@ export class EventStore extends Context.Tag("runtime/EventStore")<
      * published: the lake's stable path shows it only after `markPublished`.
      */
     readonly recordMaterialization: (m: Materialization, events?: ReadonlyArray<NewRunEvent>) => Effect.Effect<void, EventStoreError>
-    /** the lake now shows this materialization at its stable paths (a no-op if it is no longer current) */
-    readonly markPublished: (m: Pick<Materialization, "id" | "asset" | "partition">) => Effect.Effect<void, EventStoreError>
+    /** the lake now shows these materializations at their stable paths (a no-op for one no longer current) */
+    readonly markPublished: (ms: ReadonlyArray<Pick<Materialization, "id" | "asset" | "partition">>) => Effect.Effect<void, EventStoreError>
     /** current materializations whose publishing a crash may have cut short */
     readonly unpublished: Effect.Effect<ReadonlyArray<Materialization>, EventStoreError>
     /** the current materialization of every asset partition (of the given assets, or all) */

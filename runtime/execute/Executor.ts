@@ -124,6 +124,7 @@ export const runTask = (
             return [...start, event("STEP_SUCCESS", succeededMessage(m))]
           }),
         recorded: Effect.sync(() => (startHeld = [])),
+        ...(writes === undefined ? {} : { published: writes.published }),
         onChecks: (results) => Effect.sync(() => (checks = results))
       }).pipe(Effect.exit)
       if (Exit.isSuccess(exit)) {

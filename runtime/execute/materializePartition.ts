@@ -37,6 +37,8 @@ export const materializePartition = Effect.fnUntraced(function* (args: {
   readonly reportedBy?: (m: Materialization) => Effect.Effect<ReadonlyArray<NewRunEvent>>
   /** told once the record committed (the events `reportedBy` gave are stored) */
   readonly recorded?: Effect.Effect<void>
+  /** told once the lake shows the record, to say so in the store; without it the store is told at once */
+  readonly published?: (m: Materialization) => Effect.Effect<void>
   /** told the results of the asset's checks, passed or not, once they are recorded */
   readonly onChecks?: (results: ReadonlyArray<CheckResult>) => Effect.Effect<void>
 }) {
@@ -180,7 +182,7 @@ export const materializePartition = Effect.fnUntraced(function* (args: {
     )
     if (args.recorded) yield* args.recorded
     yield* crashPoint("after-record")
-    yield* publish(materialization).pipe(
+    yield* publish(materialization, args.published).pipe(
       Effect.mapError((cause) =>
         fail(`recorded, but publishing it at ${target} failed: ${messageOf(cause)}; the next run publishes it`, cause)
       )

@@ -24,15 +24,17 @@ export const locationOf = (m: Pick<Materialization, "metadata">): string | undef
 }
 
 /**
- * Makes the lake show a recorded materialization at its stable paths, then says so in the store. Not an Effect.fn:
- * it runs for every task, and a span with its stack trace is a measurable part of a no-op task (bench/runtime.ts).
+ * Makes the lake show a recorded materialization at its stable paths, then says so in the store, or to `marked`
+ * (a run gathers its marks into one write: runWrites.ts). Not an Effect.fn: it runs for every task, and a span with
+ * its stack trace is a measurable part of a no-op task (bench/runtime.ts).
  */
-export const publish = (m: Materialization) =>
+export const publish = (m: Materialization, marked?: (m: Materialization) => Effect.Effect<void>) =>
   Effect.gen(function* () {
     const lake = yield* Lake
-    const store = yield* EventStore
     yield* lake.publish(outputsOf(m))
-    yield* store.markPublished(m)
+    if (marked !== undefined) return yield* marked(m)
+    const store = yield* EventStore
+    yield* store.markPublished([m])
   })
 
 /** What one side output of a materialization holds, as kept with it: its row count, its counts by a column, its rows. */

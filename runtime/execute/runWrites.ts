@@ -1,6 +1,6 @@
 import { Duration, Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
-import type { NewRunEvent } from "../events/records.js"
+import type { Materialization, NewRunEvent } from "../events/records.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 
 type Slot = { readonly asset: string; readonly partition: string | null }
@@ -11,6 +11,9 @@ type Slot = { readonly asset: string; readonly partition: string | null }
  *
  * - a step's STEP_START, written with the step's end (a success's in its record's transaction), or by the next
  *   flush while the step still runs: `runs show` and the page see a long step start within `flushMs`;
+ * - that the lake shows a record (`markPublished`): until it is written, the record reads as one whose publishing a
+ *   crash may have cut short, and a runner starting meanwhile publishes it again, which changes nothing; it is
+ *   written before the flush's lease releases, so that runner waits for the lease until it is;
  * - lease releases: a lease held a moment longer only keeps another runner waiting a moment longer (a run takes
  *   each asset partition once, so it never takes again a lease whose release is still to be written).
  *
@@ -22,6 +25,8 @@ export interface RunWrites {
   /** the step's STEP_START if no flush wrote it yet, taken to be written with its end (after a flush writing it is over) */
   readonly takeStart: (key: string) => Effect.Effect<ReadonlyArray<NewRunEvent>>
   readonly release: (slot: Slot) => Effect.Effect<void>
+  /** the lake shows this record at its stable paths: marked in the store by the next flush */
+  readonly published: (m: Pick<Materialization, "id" | "asset" | "partition">) => Effect.Effect<void>
   /** writes what is gathered; a failure is logged and what failed is dropped (see above: each is safe to lose) */
   readonly flush: Effect.Effect<void>
   /** runs `body` while flushing every `flushMs`, then flushes once more however it ends */
@@ -41,6 +46,7 @@ export const makeRunWrites = (
     const leases = yield* LeaseStore
     const starts = new Map<string, NewRunEvent>()
     let releases: Array<Slot> = []
+    let marks: Array<Pick<Materialization, "id" | "asset" | "partition">> = []
     // one flush at a time, and a step taking its start waits for a flush under way: its STEP_START is then written
     // before the step's end, in the order of the events' seq
     const lock = yield* Effect.makeSemaphore(1)
@@ -51,9 +57,13 @@ export const makeRunWrites = (
         starts.clear()
         const released = releases
         releases = []
+        const marked = marks
+        marks = []
+        // in this order (Effect.all runs them one after another): a lease is released after its record's mark
         return Effect.all(
           [
             events.length === 0 ? Effect.void : store.appendEvents(events),
+            marked.length === 0 ? Effect.void : store.markPublished(marked),
             released.length === 0 ? Effect.void : leases.releaseAll(holder, released),
             options.alongside ?? Effect.void
           ].map((write) => Effect.ignoreLogged(write)),
@@ -73,6 +83,7 @@ export const makeRunWrites = (
           })
         ),
       release: (slot) => Effect.sync(() => void releases.push(slot)),
+      published: (m) => Effect.sync(() => void marks.push({ id: m.id, asset: m.asset, partition: m.partition })),
       flush,
       during: (body) =>
         Effect.raceFirst(body, Effect.forever(Effect.zipRight(Effect.sleep(Duration.millis(options.flushMs ?? 250)), flush))).pipe(Effect.ensuring(flush))

@@ -60,7 +60,7 @@ export const reportMaterialization = Effect.fn("Runtime.report")(function* (requ
     inputs: inputs.map((i) => ({ asset: i.edge.upstream, partition: i.partition, dataVersion: i.dataVersion!, producerId: i.producerId }))
   }
   yield* store.recordMaterialization(materialization)
-  yield* store.markPublished(materialization)
+  yield* store.markPublished([materialization])
   yield* store.endRun(runId, "SUCCESS")
   return materialization
 })
