@@ -15,9 +15,11 @@
  * 3. The real pipeline at N events over 12 months: one backfill of streaming_films against the same months
  *    materialized one `materialize --partition M` at a time, on copies of the same landing data.
  *
- * Projects live under the temp folder (TMPDIR chooses it). A no-op task creates a file and a folder, so the first row
- * measures how long those take there: on the VMs here it was 30 µs in one folder and 700 µs in another of the same
- * disk, which moves the no-op rate by a fifth. The months are those of the 2010s: a monthly partition exists once
+ * Projects live under the temp folder (TMPDIR chooses it). A no-op task creates a file (and a folder for a new
+ * partition), so the first row measures how long those take there: on the VMs here it was 30 µs in one folder and
+ * 700 µs in another of the same disk. The cause, seen with perf: ext4 passes over recently freed inodes when it
+ * creates one, so a folder's files are slow to create for a while after many files near it were removed. The bench
+ * therefore removes its projects only when it ends. The months are those of the 2010s: a monthly partition exists once
  * its month has ended.
  */
 import { spawn } from "node:child_process"
@@ -78,6 +80,15 @@ interface Row {
 const rows: Array<Row> = []
 const row = (r: Row) => rows.push(r)
 
+// Folders are removed when the bench ends, not between its runs: ext4 passes over recently freed inodes when it
+// creates a file (find_inode_bit / recently_deleted, seen with perf), so removing a run's thousands of files made the
+// next run's files cost 0.2-0.8 ms each instead of about 30 µs, a run's own cost misread as the framework's.
+const leftFolders: Array<string> = []
+const removeLater = (dir: string) => void leftFolders.push(dir)
+process.on("exit", () => {
+  for (const dir of leftFolders) rmSync(dir, { recursive: true, force: true })
+})
+
 // 0. the file system under the temp folder: what a no-op task's own output costs there
 {
   const dir = tempDir("assets-bench-fs-")
@@ -118,7 +129,8 @@ const row = (r: Row) => rows.push(r)
     const planned = await seconds(() => b.run(createBackfill({ selection: target, range, force: false })))
     tasks = planned.value.tasks.length
     const ran = await seconds(() => b.run(runBackfill({ backfillId: planned.value.backfill.id, concurrency })))
-    await b.dispose()
+    await b.dispose(false)
+    removeLater(b.dir)
     if (ran.value.done !== tasks) throw new Error(`the no-op backfill should complete all ${tasks} tasks: ${ran.value.done} done`)
     planRates.push(tasks / planned.s)
     backfillRates.push(tasks / ran.s)
@@ -126,7 +138,8 @@ const row = (r: Row) => rows.push(r)
 
     const m = await setup()
     const direct = await seconds(() => m.materialize(target, { range, concurrency }))
-    await m.dispose()
+    await m.dispose(false)
+    removeLater(m.dir)
     directRates.push(direct.value.outcomes.length / direct.s)
     directSeconds.push(direct.s)
   }
@@ -160,7 +173,7 @@ const row = (r: Row) => rows.push(r)
     const { id } = JSON.parse(created.slice(created.indexOf("{"))) as { id: string }
     await Promise.all(Array.from({ length: count }, () => cli(["worker", "--until-idle", "--concurrency", String(concurrency), "--poll-ms", "100"])))
     const status = JSON.parse((s => s.slice(s.indexOf("{")))(await cli(["backfill", "status", id, "--json"]))) as { tasks: ReadonlyArray<BackfillTask> }
-    rmSync(w.dir, { recursive: true, force: true })
+    removeLater(w.dir)
     const succeeded = status.tasks.filter((t) => t.state === "succeeded").length
     if (succeeded !== status.tasks.length) throw new Error(`the workers should complete all ${status.tasks.length} tasks: ${succeeded} succeeded`)
     const first = Math.min(...status.tasks.map((t) => Date.parse(t.startedAt!)))
@@ -214,7 +227,7 @@ const row = (r: Row) => rows.push(r)
     met: backfillRate > 1000
   })
   row({
-    question: `no-op: ${sqliteWorkers.workers} worker processes on SQLite, concurrency ${concurrency} each`,
+    question: `no-op: 2 worker processes on SQLite (${sqliteWorkers.workers} took tasks), concurrency ${concurrency} each`,
     figure: `${sqliteWorkers.rate.toFixed(0)} tasks/s`,
     baseline: `${backfillRate.toFixed(0)} tasks/s (one process)`,
     ratio: `${(sqliteWorkers.rate / backfillRate).toFixed(2)}x`,
