@@ -56,6 +56,9 @@ export interface KnownAsset {
  * resolver after the state changes. Assets in `known` are answered from what was computed before; the state need
  * hold only the records of the others and of what they read directly.
  */
+/** a cause a restated partition asks again (or drops): whether an input is stale, and being missing */
+const onlyFromInputs = (c: Cause): boolean => c._tag === "UpstreamStale" || c._tag === "Missing"
+
 export class StatusResolver {
   // memos by asset, then partition: no key text built per lookup (millions of them at 600,000 partitions)
   private readonly statusMemo = new Map<AssetKey, Map<PartitionKey | null, PartitionStatus>>()
@@ -407,6 +410,7 @@ export class StatusResolver {
   /** one partition's status again, its upstreams' statuses asked now (see `restate`) */
   private restated(key: AssetKey, s: PartitionStatus): PartitionStatus {
     if (s.status === "MISSING") return s
+    if (s.causes.every(onlyFromInputs)) return this.restatedFromInputs(key, s)
     const leading: Array<Cause> = []
     const trailing: Array<Cause> = []
     // what an input partition's record said of it, by slot, in order (two edges may read the same partition)
@@ -445,6 +449,24 @@ export class StatusResolver {
     })
     for (const c of trailing) causes.push(c)
     return causes.length === 0 ? { asset: key, partition: s.partition, status: "FRESH", causes: noCauses } : { asset: key, partition: s.partition, status: "STALE", causes }
+  }
+
+  /**
+   * `restated` of a partition whose only causes were its inputs' staleness (most of them: fresh, or stale through
+   * an upstream), without the lists and maps the general case keeps; a fresh one that stays fresh is itself again.
+   * Restating a quarter of a million partitions made this the status's main garbage.
+   */
+  private restatedFromInputs(key: AssetKey, s: PartitionStatus): PartitionStatus {
+    let causes: Array<Cause> | undefined
+    for (const edge of this.graph.inputs(key)) {
+      // a source's partition is never stale: it is observed or not, and that is in the record's causes
+      if (this.graph.get(edge.upstream)._tag === "Source") continue
+      for (const p of this.inputPartitions(edge, s.partition)) {
+        if (this.status(edge.upstream, p).status !== "FRESH") (causes ??= []).push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
+      }
+    }
+    if (causes !== undefined) return { asset: key, partition: s.partition, status: "STALE", causes }
+    return s.status === "FRESH" ? s : { asset: key, partition: s.partition, status: "FRESH", causes: noCauses }
   }
 
   /** forgets the statuses computed of these records, once their inputs are in the state */
