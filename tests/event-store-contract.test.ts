@@ -12,9 +12,10 @@ import type { BackfillTask } from "../runtime/backfill/records.js"
 import { EventStore } from "../runtime/events/EventStore.js"
 import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import { newId } from "../runtime/events/ids.js"
-import type { Materialization, Observation, Run } from "../runtime/events/records.js"
+import type { Observation, Run } from "../runtime/events/records.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
 import { storeBackends } from "./support/storeBackends.js"
+import { aMaterialization } from "./support/aMaterialization.js"
 import { tempDir } from "./support/testProject.js"
 
 const backends = await storeBackends("assets_events_test")
@@ -35,20 +36,6 @@ const aRun = (over: Partial<Run> = {}): Run => ({
   ...over
 })
 
-const aMaterialization = (asset: string, partition: string | null, over: Partial<Materialization> = {}): Materialization => ({
-  id: newId("m"),
-  runId: "r-contract",
-  asset: key(asset),
-  partition: partition === null ? null : month(partition),
-  codeVersion: "code1",
-  dataVersion: `data-${Math.random().toString(36).slice(2, 8)}`,
-  rowCount: 1000,
-  metadata: { path: `curated/${asset}/data.parquet`, note: "ünïcode ✓" },
-  startedAt: "2024-01-01T00:00:00.000Z",
-  endedAt: "2024-01-01T00:00:01.000Z",
-  inputs: [],
-  ...over
-})
 
 const anObservation = (asset: string, dataVersion: string, partition: string | null = null): Observation => ({
   id: newId("o"),
