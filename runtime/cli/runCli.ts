@@ -119,9 +119,16 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
   stopOnSignals()
 }
 
-/** An interrupted command (Ctrl-C, SIGTERM) exits 130; otherwise the code the command set. */
-const teardown = (exit: Exit.Exit<unknown, unknown>, onExit: (code: number) => void) =>
-  onExit(Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? 130 : Exit.isFailure(exit) ? 1 : Number(process.exitCode ?? 0))
+/**
+ * An interrupted command (Ctrl-C, SIGTERM) exits 130; otherwise the code the command set. The process exits as
+ * soon as what it printed is written: left to end by itself, Node would first free its heap page by page, about
+ * 20 ms after every command (resources are closed already: the command's scope ended before this runs).
+ */
+const teardown = (exit: Exit.Exit<unknown, unknown>, onExit: (code: number) => void) => {
+  const code = Exit.isFailure(exit) && Cause.isInterruptedOnly(exit.cause) ? 130 : Exit.isFailure(exit) ? 1 : Number(process.exitCode ?? 0)
+  onExit(code)
+  process.stdout.write("", () => process.stderr.write("", () => process.exit(code)))
+}
 
 /**
  * The first SIGINT or SIGTERM interrupts the command (runMain's own handler): work stops, runs are recorded
