@@ -4,13 +4,11 @@ import { Effect } from "effect"
 import type { Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { RowShapeError } from "./fastRows.js"
-import { inputValueColumns, materializationsFrom, materializationsJoined, materializationValueColumns } from "./materializationValues.js"
+import { inputValueColumns, MATERIALIZATION_WIDTH, materializationsFrom, materializationsJoined, materializationValueColumns } from "./materializationValues.js"
 import { chunks } from "./sqlShared.js"
 import { SqliteReader } from "./SqliteReader.js"
 
 const BATCH = 500
-/** how many columns `materializationValueColumns` names */
-const MATERIALIZATION_COLUMNS = 10
 
 type Rows = ReadonlyArray<ReadonlyArray<unknown>>
 type Params = ReadonlyArray<string | number>
@@ -87,7 +85,7 @@ function* sqlitePage(query: PageQuery): Read<ReadonlyArray<Materialization>> {
   const inputs = `(SELECT json_group_array(json_array(i.materialization_id, ${inputValueColumns})) FROM materialization_inputs i WHERE i.materialization_id = m.id)`
   const rows = yield { text: `SELECT ${materializationValueColumns}, ${inputs} FROM materializations m ${clause.text}`, params: clause.params }
   const built = materializationsFrom("materializations", rows)
-  for (const row of rows) built.add(JSON.parse(row[MATERIALIZATION_COLUMNS] as string) as Rows)
+  for (const row of rows) built.add(JSON.parse(row[MATERIALIZATION_WIDTH] as string) as Rows)
   return built.records
 }
 

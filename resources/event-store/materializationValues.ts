@@ -18,7 +18,8 @@ export const materializationValueColumns =
 export const currentRecordColumns = `${materializationValueColumns}, m.inputs_digest`
 /** what a materialization read (in the rows `add` takes below, after the id of the materialization that read it) */
 export const inputValueColumns = "i.input_asset_key, i.input_partition_key, i.data_version, i.producer_id"
-const MATERIALIZATION_WIDTH = 10
+/** how many columns `materializationValueColumns` names */
+export const MATERIALIZATION_WIDTH = 10
 
 type Values = ReadonlyArray<unknown>
 
