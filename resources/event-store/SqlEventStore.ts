@@ -1,4 +1,5 @@
 import { SqlClient } from "@effect/sql"
+import type * as Statement from "@effect/sql/Statement"
 import { Effect, Schema } from "effect"
 import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
@@ -112,6 +113,18 @@ export const make = Effect.gen(function* () {
     })
   }
 
+  /**
+   * Statements in one transaction. On MySQL a hundred go in one round trip (the client allows several in a query):
+   * under load each wait for the server is long, and a record has seven.
+   */
+  const inOneTransaction = (statements: ReadonlyArray<Statement.Statement<unknown>>) =>
+    sql.withTransaction(
+      sql.onDialectOrElse({
+        mysql: () => Effect.forEach(chunks(statements, 100), (batch) => sql`${sql.join("; ", false)(batch)}`.unprepared, { discard: true }),
+        orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
+      })
+    )
+
   const eventsInsert = (batch: ReadonlyArray<NewRunEvent>) =>
     sql`INSERT INTO run_events ${sql.insert(
       batch.map((e) => ({ run_id: e.runId, at: e.at, type: e.type, asset_key: e.asset, partition_key: e.partition, message: e.message }))
@@ -216,14 +229,7 @@ export const make = Effect.gen(function* () {
           // in that shard (other workers' too) update that one row
           bumpGeneration(m.asset, m.partition)
         ]
-        return sql.withTransaction(
-          sql.onDialectOrElse({
-            // the statements in one round trip (the client allows several in a query): under load each wait for the
-            // server is long, and a record had seven
-            mysql: () => Effect.asVoid(sql`${sql.join("; ", false)(statements)}`.unprepared),
-            orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
-          })
-        )
+        return inOneTransaction(statements)
       }).pipe(Effect.asVoid, wrap("recording a materialization")),
     markPublished: (ms) =>
       Effect.suspend(() => {
@@ -232,13 +238,8 @@ export const make = Effect.gen(function* () {
             WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`
         )
         if (statements.length <= 1) return statements.length === 0 ? Effect.void : Effect.asVoid(statements[0]!)
-        // a run's batch in one transaction (one commit), on MySQL a round trip per hundred
-        return sql.withTransaction(
-          sql.onDialectOrElse({
-            mysql: () => Effect.forEach(chunks(statements, 100), (batch) => sql`${sql.join("; ", false)(batch)}`.unprepared, { discard: true }),
-            orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
-          })
-        )
+        // a run's batch in one transaction (one commit)
+        return inOneTransaction(statements)
       }).pipe(Effect.asVoid, wrap("marking materializations published")),
     unpublished: Effect.gen(function* () {
       const rows = yield* decodeMaterializations(

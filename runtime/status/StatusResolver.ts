@@ -56,9 +56,6 @@ export interface KnownAsset {
  * resolver after the state changes. Assets in `known` are answered from what was computed before; the state need
  * hold only the records of the others and of what they read directly.
  */
-/** a cause a restated partition asks again (or drops): whether an input is stale, and being missing */
-const onlyFromInputs = (c: Cause): boolean => c._tag === "UpstreamStale" || c._tag === "Missing"
-
 export class StatusResolver {
   // memos by asset, then partition: no key text built per lookup (millions of them at 600,000 partitions)
   private readonly statusMemo = new Map<AssetKey, Map<PartitionKey | null, PartitionStatus>>()
@@ -407,64 +404,56 @@ export class StatusResolver {
     return kept === before.size ? out : undefined
   }
 
-  /** one partition's status again, its upstreams' statuses asked now (see `restate`) */
+  /**
+   * One partition's status again, its upstreams' statuses asked now (see `restate`). Its lists are made only when
+   * a cause needs them: most partitions were fresh or stale through an upstream only, and restating a quarter of a
+   * million of them with a list, a map and a set each made this the status's main garbage. A fresh one that stays
+   * fresh is itself again.
+   */
   private restated(key: AssetKey, s: PartitionStatus): PartitionStatus {
     if (s.status === "MISSING") return s
-    if (s.causes.every(onlyFromInputs)) return this.restatedFromInputs(key, s)
-    const leading: Array<Cause> = []
-    const trailing: Array<Cause> = []
+    let leading: Array<Cause> | undefined
+    let trailing: Array<Cause> | undefined
     // what an input partition's record said of it, by slot, in order (two edges may read the same partition)
-    const perInput = new Map<string, Array<Cause>>()
-    const added = new Set<string>()
+    let perInput: Map<string, Array<Cause>> | undefined
+    let added: Set<string> | undefined
     for (const c of s.causes) {
       switch (c._tag) {
         case "UpstreamStale":
         case "Missing":
           break
         case "InputPartitionRemoved":
-          trailing.push(c)
+          ;(trailing ??= []).push(c)
           break
         case "UpstreamMissing":
         case "InputPartitionAdded":
         case "InputChanged": {
           const at = slot(c.input, c.partition)
-          const list = perInput.get(at)
+          const list = (perInput ??= new Map()).get(at)
           if (list === undefined) perInput.set(at, [c])
           else list.push(c)
           break
         }
         default:
-          if (c._tag === "DependencyAdded") added.add(c.input)
-          leading.push(c)
+          if (c._tag === "DependencyAdded") (added ??= new Set()).add(c.input)
+          ;(leading ??= []).push(c)
       }
     }
-    const causes = leading
-    this.eachInput(key, s.partition, (edge, source, p) => {
-      if (source && this.state.observation(edge.upstream, p) === undefined) return
-      const said = perInput.size === 0 ? undefined : perInput.get(slot(edge.upstream, p))?.shift()
-      if (said !== undefined) causes.push(said)
-      else if (!source && !added.has(edge.upstream) && this.status(edge.upstream, p).status !== "FRESH") {
-        causes.push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
-      }
-    })
-    for (const c of trailing) causes.push(c)
-    return causes.length === 0 ? { asset: key, partition: s.partition, status: "FRESH", causes: noCauses } : { asset: key, partition: s.partition, status: "STALE", causes }
-  }
-
-  /**
-   * `restated` of a partition whose only causes were its inputs' staleness (most of them: fresh, or stale through
-   * an upstream), without the lists and maps the general case keeps; a fresh one that stays fresh is itself again.
-   * Restating a quarter of a million partitions made this the status's main garbage.
-   */
-  private restatedFromInputs(key: AssetKey, s: PartitionStatus): PartitionStatus {
-    let causes: Array<Cause> | undefined
+    let causes = leading
     for (const edge of this.graph.inputs(key)) {
-      // a source's partition is never stale: it is observed or not, and that is in the record's causes
-      if (this.graph.get(edge.upstream)._tag === "Source") continue
+      const source = this.graph.get(edge.upstream)._tag === "Source"
+      // a source's partition is never stale: only what its record said of it comes back
+      if (source && perInput === undefined) continue
       for (const p of this.inputPartitions(edge, s.partition)) {
-        if (this.status(edge.upstream, p).status !== "FRESH") (causes ??= []).push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
+        if (source && this.state.observation(edge.upstream, p) === undefined) continue
+        const said = perInput?.get(slot(edge.upstream, p))?.shift()
+        if (said !== undefined) (causes ??= []).push(said)
+        else if (!source && added?.has(edge.upstream) !== true && this.status(edge.upstream, p).status !== "FRESH") {
+          ;(causes ??= []).push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
+        }
       }
     }
+    if (trailing !== undefined) (causes ??= []).push(...trailing)
     if (causes !== undefined) return { asset: key, partition: s.partition, status: "STALE", causes }
     return s.status === "FRESH" ? s : { asset: key, partition: s.partition, status: "FRESH", causes: noCauses }
   }
