@@ -86,7 +86,7 @@ describe("the API's reads of the SQLite event store", () => {
       "EventStoreError: event store: listing materializations failed: materializations row 0: column row_count is not a number (many)"
     )
     expect(await message((s) => s.materializationsById([films[10]!.id]))).toBe(
-      "EventStoreError: event store: reading materializations failed: materializations with inputs row 0: column row_count is not a number (many)"
+      "EventStoreError: event store: reading materializations failed: materializations row 0: column row_count is not a number (many)"
     )
   })
 })

@@ -9,7 +9,7 @@ import { migrate } from "./migrations.js"
 import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
 import { materializationReads } from "./materializationReads.js"
-import { currentRecordColumns, recordsFrom } from "./materializationValues.js"
+import { currentRecordColumns, inputsJson, recordsFrom } from "./materializationValues.js"
 import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
   InputRow,
@@ -207,7 +207,8 @@ export const make = Effect.gen(function* () {
             metadata: JSON.stringify(m.metadata),
             started_at: m.startedAt,
             ended_at: m.endedAt,
-            inputs_digest: inputsDigest(m.inputs)
+            inputs_digest: inputsDigest(m.inputs),
+            inputs_json: inputsJson(m.inputs)
           })}`,
           ...chunks(m.inputs, BATCH).map(
             (batch) =>

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import type { Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { RowShapeError } from "./fastRows.js"
-import { inputValueColumns, MATERIALIZATION_WIDTH, materializationsFrom, materializationsJoined, materializationValueColumns } from "./materializationValues.js"
+import { inputValueColumns, materializationColumnsWithInputs, materializationsFrom } from "./materializationValues.js"
 import { chunks } from "./sqlShared.js"
 import { SqliteReader } from "./SqliteReader.js"
 
@@ -36,10 +36,14 @@ const inputsOf = (ids: ReadonlyArray<string>): Query => {
   return { text: `SELECT i.materialization_id, ${inputValueColumns} FROM materialization_inputs i WHERE i.materialization_id IN ${list(params.length)}`, params }
 }
 
-/** the materializations of value rows (their columns from `at` on), each with its inputs: one statement per batch */
-function* withInputValues(table: string, rows: Rows, at = 0): Read<ReadonlyArray<Materialization>> {
+/**
+ * the materializations of value rows (`materializationColumnsWithInputs` from `at` on), each with its inputs: those
+ * its row carries, else (a record written before rows carried them, or one that read too much) those of
+ * materialization_inputs, one statement per batch of such records
+ */
+function* withInputs(table: string, rows: Rows, at = 0): Read<ReadonlyArray<Materialization>> {
   const built = materializationsFrom(table, rows, at)
-  for (const batch of chunks(built.ids, BATCH)) built.add(yield inputsOf(batch))
+  for (const batch of chunks(built.missing, BATCH)) built.add(yield inputsOf(batch))
   return built.records
 }
 
@@ -69,33 +73,17 @@ const pageClause = (query: PageQuery): Query => {
 /** an asset's (partition's) materializations, newest first, before a cursor */
 function* page(query: PageQuery): Read<ReadonlyArray<Materialization>> {
   const clause = pageClause(query)
-  const rows = yield { text: `SELECT ${materializationValueColumns} FROM materializations m ${clause.text}`, params: clause.params }
-  return yield* withInputValues("materializations", rows)
+  const rows = yield { text: `SELECT ${materializationColumnsWithInputs} FROM materializations m ${clause.text}`, params: clause.params }
+  return yield* withInputs("materializations", rows)
 }
 
-/**
- * `page` in one SQLite statement: each record's row brings its inputs as one JSON text of the rows `add` takes
- * (`[materialization_id, ...inputValueColumns]`), parsed at once. A page has about three inputs per record;
- * as values, each of their columns crossed into JavaScript on its own (about a third of a page's read). JSON.parse
- * gives back each text as the driver does (SQLite escapes it as JSON.stringify would) and each number as the same
- * double.
- */
-function* sqlitePage(query: PageQuery): Read<ReadonlyArray<Materialization>> {
-  const clause = pageClause(query)
-  const inputs = `(SELECT json_group_array(json_array(i.materialization_id, ${inputValueColumns})) FROM materialization_inputs i WHERE i.materialization_id = m.id)`
-  const rows = yield { text: `SELECT ${materializationValueColumns}, ${inputs} FROM materializations m ${clause.text}`, params: clause.params }
-  const built = materializationsFrom("materializations", rows)
-  for (const row of rows) built.add(JSON.parse(row[MATERIALIZATION_WIDTH] as string) as Rows)
-  return built.records
-}
-
-/** materializations by id, each joined to its inputs: one statement per batch of ids */
+/** materializations by id: one statement per batch of ids */
 function* byIds(wanted: ReadonlyArray<string>): Read<ReadonlyArray<Materialization>> {
   let out: ReadonlyArray<Materialization> = []
   for (const batch of chunks([...new Set(wanted)], BATCH)) {
     const params = rounded(batch)
-    const text = `SELECT ${materializationValueColumns}, ${inputValueColumns} FROM materializations m LEFT JOIN materialization_inputs i ON i.materialization_id = m.id WHERE m.id IN ${list(params.length)}`
-    out = out.concat(materializationsJoined(yield { text, params }))
+    const rows = yield { text: `SELECT ${materializationColumnsWithInputs} FROM materializations m WHERE m.id IN ${list(params.length)}`, params }
+    out = out.concat(yield* withInputs("materializations", rows))
   }
   return out
 }
@@ -105,9 +93,9 @@ function* consumersByProducer(producerIds: ReadonlyArray<string>): Read<Readonly
   const out = new Map<string, Array<Materialization>>()
   for (const batch of chunks([...new Set(producerIds)], BATCH)) {
     const params = rounded(batch)
-    const text = `SELECT i.producer_id, ${materializationValueColumns} FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id WHERE i.producer_id IN ${list(params.length)} ORDER BY m.id`
+    const text = `SELECT i.producer_id, ${materializationColumnsWithInputs} FROM materialization_inputs i JOIN materializations m ON m.id = i.materialization_id WHERE i.producer_id IN ${list(params.length)} ORDER BY m.id`
     const rows = yield { text, params }
-    const consumers = yield* withInputValues("materializations with what they read", rows, 1)
+    const consumers = yield* withInputs("materializations with what they read", rows, 1)
     rows.forEach((row, k) => {
       // the id it read: one of the batch's
       const read = row[0] as string
@@ -123,7 +111,7 @@ const failure = (cause: unknown) => (cause instanceof RowShapeError ? cause : ne
 
 /**
  * The reads the API makes on every history and lineage request: a page of an asset's history, records by id, the
- * consumers of a lineage level. Each is written once as a Read (a page also in one SQLite statement). On SQLite
+ * consumers of a lineage level. Each is written once as a Read. On SQLite
  * with its reader (SqliteReader.ts) a Read runs at once inside one Effect.try, each statement prepared once (a
  * history page cost about as much in Effect steps as in SQLite); otherwise (MySQL, an in-memory file) each
  * statement goes through `@effect/sql`.
@@ -155,12 +143,7 @@ export const materializationReads = Effect.gen(function* () {
             return step.value
           })
   return {
-    // a row the JSON functions refuse (a BLOB) or that fails a check is read again the portable way, whose
-    // outcome (its RowShapeError, its message) is the one to give
-    page:
-      reader._tag === "Some"
-        ? (query: PageQuery) => run(() => sqlitePage(query)).pipe(Effect.orElse(() => run(() => page(query))))
-        : (query: PageQuery) => run(() => page(query)),
+    page: (query: PageQuery) => run(() => page(query)),
     byIds: (ids: ReadonlyArray<string>) => run(() => byIds(ids)),
     consumersByProducer: (producerIds: ReadonlyArray<string>) => run(() => consumersByProducer(producerIds))
   }

@@ -20,6 +20,22 @@ export const currentRecordColumns = `${materializationValueColumns}, m.inputs_di
 export const inputValueColumns = "i.input_asset_key, i.input_partition_key, i.data_version, i.producer_id"
 /** how many columns `materializationValueColumns` names */
 export const MATERIALIZATION_WIDTH = 10
+/** a record's columns and, after them, what it read as it was written with it (`inputsJson`) */
+export const materializationColumnsWithInputs = `${materializationValueColumns}, m.inputs_json`
+
+/** above this length a record's inputs are not copied into its row: they are read from materialization_inputs */
+const MAX_INPUTS_JSON = 1_000_000
+
+/**
+ * What a record read, as the text its row carries beside the rows of materialization_inputs: a JSON array of
+ * `[input_asset_key, input_partition_key, data_version, producer_id]`, the values of `inputValueColumns`. A history
+ * page or a lineage level then reads each record's row alone, not an index search and a row per input (about two
+ * fifths of a cold history page's time in SQLite, bench/api.ts). Null when too long for the column.
+ */
+export const inputsJson = (inputs: ReadonlyArray<InputRecord>): string | null => {
+  const text = JSON.stringify(inputs.map((i) => [i.asset, i.partition ?? "", i.dataVersion, i.producerId]))
+  return text.length > MAX_INPUTS_JSON ? null : text
+}
 
 type Values = ReadonlyArray<unknown>
 
@@ -51,21 +67,42 @@ const inputAt = (table: string, row: Values, index: number, at: number): InputRe
   producerId: checked(table, index, "producer_id", "nullableString", row[at + 3])
 })
 
+/** row `index`'s inputs from the text its row carries (`inputsJson`) */
+const inputsFromJson = (table: string, index: number, text: string): Array<InputRecord> => {
+  let rows: unknown
+  try {
+    rows = JSON.parse(text)
+  } catch {
+    throw new RowShapeError({ message: `${table} row ${index}: column inputs_json is not JSON` })
+  }
+  if (!Array.isArray(rows)) throw new RowShapeError({ message: `${table} row ${index}: column inputs_json is not a list` })
+  return rows.map((input: unknown) => {
+    if (!Array.isArray(input)) throw new RowShapeError({ message: `${table} row ${index}: column inputs_json holds an input that is not a list` })
+    return inputAt(`${table} inputs_json`, input, index, 0)
+  })
+}
+
 /**
- * The materializations of `rows` (their columns from `at` on), in order, waiting for their inputs: `add` takes
- * rows of `materialization_id, ${inputValueColumns}`. A materialization listed twice is there twice. Throws a
+ * The materializations of `rows` (their columns from `at` on, then inputs_json), in order. A row that carries its
+ * inputs has them; the others wait for theirs: `missing` lists their ids, `add` takes rows of
+ * `materialization_id, ${inputValueColumns}`. A materialization listed twice is there twice. Throws a
  * RowShapeError on a row of another shape (the reads run it inside one Effect.try: materializationReads.ts).
  */
 export const materializationsFrom = (table: string, rows: ReadonlyArray<Values>, at = 0) => {
   const inputsById = new Map<string, Array<InputRecord>>()
+  const missing: Array<string> = []
   const records = rows.map((row, index) => {
     const id = checked(table, index, "id", "string", row[at])
     let inputs = inputsById.get(id)
-    if (inputs === undefined) inputsById.set(id, (inputs = []))
+    if (inputs === undefined) {
+      const carried = checked(table, index, "inputs_json", "nullableString", row[at + MATERIALIZATION_WIDTH])
+      if (carried === null) missing.push(id)
+      inputsById.set(id, (inputs = carried === null ? [] : inputsFromJson(table, index, carried)))
+    }
     return materializationAt(table, row, index, at, inputs)
   })
   return {
-    ids: [...inputsById.keys()],
+    missing,
     add: (inputRows: ReadonlyArray<Values>) =>
       inputRows.forEach((row, index) => {
         const of = checked("materialization_inputs", index, "materialization_id", "string", row[0])
@@ -73,22 +110,6 @@ export const materializationsFrom = (table: string, rows: ReadonlyArray<Values>,
       }),
     records: records as ReadonlyArray<Materialization>
   }
-}
-
-/**
- * Materializations each joined to its inputs (`${materializationValueColumns}, ${inputValueColumns}`, the input's
- * NULL when it read none), in the order they first appear. Throws a RowShapeError like `materializationsFrom`.
- */
-export const materializationsJoined = (rows: ReadonlyArray<Values>): ReadonlyArray<Materialization> => {
-  const table = "materializations with inputs"
-  const byId = new Map<string, Building>()
-  rows.forEach((row, index) => {
-    const id = checked(table, index, "id", "string", row[0])
-    let record = byId.get(id)
-    if (record === undefined) byId.set(id, (record = materializationAt(table, row, index, 0, [])))
-    if (row[MATERIALIZATION_WIDTH] !== null) record.inputs.push(inputAt(table, row, index, MATERIALIZATION_WIDTH))
-  })
-  return [...byId.values()]
 }
 
 const noInputs: ReadonlyArray<InputRecord> = Object.freeze([])

@@ -270,6 +270,17 @@ const generationShards = Effect.gen(function* () {
   yield* sql`DROP TABLE asset_generations`
 })
 
+/**
+ * Each record carries what it read in its own row (materializationValues.ts `inputsJson`), so that a history page
+ * or lineage level reads one row per record. Records written before stay null and are read from
+ * materialization_inputs, which stays what lineage searches by producer and what the row's copy is made from.
+ */
+const inputsJson = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const text = sql.onDialectOrElse({ mysql: () => sql.literal("MEDIUMTEXT"), orElse: () => sql.literal("TEXT") })
+  yield* sql`ALTER TABLE materializations ADD COLUMN inputs_json ${text} NULL`
+})
+
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
   "0002_backfills": backfills,
@@ -278,7 +289,8 @@ export const migrations = Migrator.fromRecord({
   "0005_partition_kinds": partitionKinds,
   "0006_automation_ticks": automationTicks,
   "0007_status_cache": statusCache,
-  "0008_generation_shards": generationShards
+  "0008_generation_shards": generationShards,
+  "0009_inputs_json": inputsJson
 })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
@@ -295,6 +307,7 @@ const schemaReady = Effect.gen(function* () {
   yield* sql`SELECT fingerprint FROM status_cache WHERE 1 = 0`
   yield* sql`SELECT inputs_digest FROM materializations WHERE 1 = 0`
   yield* sql`SELECT shard FROM asset_generation_shards WHERE 1 = 0`
+  yield* sql`SELECT inputs_json FROM materializations WHERE 1 = 0`
 })
 
 /**
