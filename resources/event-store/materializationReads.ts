@@ -111,10 +111,9 @@ const failure = (cause: unknown) => (cause instanceof RowShapeError ? cause : ne
 
 /**
  * The reads the API makes on every history and lineage request: a page of an asset's history, records by id, the
- * consumers of a lineage level. Each is written once as a Read. On SQLite
- * with its reader (SqliteReader.ts) a Read runs at once inside one Effect.try, each statement prepared once (a
- * history page cost about as much in Effect steps as in SQLite); otherwise (MySQL, an in-memory file) each
- * statement goes through `@effect/sql`.
+ * consumers of a lineage level. Each is written once as a Read. On SQLite with its reader (SqliteReader.ts) a Read
+ * runs at once inside one Effect.try, each statement prepared once (a history page cost about as much in Effect
+ * steps as in SQLite); otherwise (MySQL, an in-memory file) each statement goes through `@effect/sql`.
  * Rows come as arrays of values and are built into records in one pass (materializationValues.ts).
  */
 export const materializationReads = Effect.gen(function* () {
