@@ -102,7 +102,7 @@ const fill = (dir: string) =>
     yield* sql`INSERT INTO current_observations ${sql.insert(obsRows.map((o) => ({ asset_key: o.asset_key!, partition_key: o.partition_key!, observation_id: o.id! })))}`
 
     const assets = graph.order.map((k) => graph.get(k)).filter((d) => d._tag === "Asset")
-    let mats: Array<Record<string, string | number>> = []
+    let mats: Array<Record<string, string | number | null>> = []
     let inputs: Array<Record<string, string | null>> = []
     const runs: Array<Record<string, string | number | null>> = []
     const latest = new Map<string, string>()
@@ -150,7 +150,7 @@ const fill = (dir: string) =>
             started_at: at,
             ended_at: at,
             // as the store writes it (SqlEventStore's recordMaterialization)
-            inputs_json: inputsJson(read)!
+            inputs_json: inputsJson(read)
           })
           count++
         }
