@@ -1,7 +1,7 @@
 import { Layer } from "effect"
 import { projectLayer, type ProjectDef } from "../runtime/project/Project.js"
 import type { ApiAuth } from "./auth.js"
-import * as CachedStore from "./cachedStore.js"
+import * as ReadModel from "./readModel.js"
 import * as RunLauncher from "./RunLauncher.js"
 import * as BackfillLauncher from "./BackfillLauncher.js"
 import * as StreamBuffer from "../runtime/ingest/StreamBuffer.js"
@@ -12,5 +12,5 @@ import * as StreamBuffer from "../runtime/ingest/StreamBuffer.js"
  */
 export const apiLayer = <R>(project: ProjectDef<R>, auth: Layer.Layer<ApiAuth, unknown>, buffer?: Partial<StreamBuffer.BufferSettings>) => {
   const base = Layer.mergeAll(project.layer, projectLayer(project))
-  return Layer.mergeAll(RunLauncher.layer, BackfillLauncher.layer, auth, StreamBuffer.layer(buffer)).pipe(Layer.provideMerge(Layer.provideMerge(CachedStore.layer, base)))
+  return Layer.mergeAll(RunLauncher.layer, BackfillLauncher.layer, auth, StreamBuffer.layer(buffer)).pipe(Layer.provideMerge(Layer.provideMerge(ReadModel.layer, base)))
 }

@@ -2,7 +2,7 @@ import { isIP } from "node:net"
 import { Console, Duration, Effect, Layer, Option } from "effect"
 import { runDaemon } from "../runtime/automation/daemon.js"
 import { ApiAuth, isLoopback, layerConfig as authConfig } from "./auth.js"
-import * as CachedStore from "./cachedStore.js"
+import * as ReadModel from "./readModel.js"
 import * as RunLauncher from "./RunLauncher.js"
 import * as StreamBuffer from "../runtime/ingest/StreamBuffer.js"
 import * as BackfillLauncher from "./BackfillLauncher.js"
@@ -33,4 +33,4 @@ export const serve = (args: { readonly host: string; readonly port: number; read
       }
       yield* Console.log("Ctrl-C stops it.")
       return yield* Effect.never
-    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(RunLauncher.layer, BackfillLauncher.layer, authConfig(args.host), StreamBuffer.layer()).pipe(Layer.provideMerge(CachedStore.layer))))
+    }).pipe(Effect.scoped, Effect.provide(Layer.mergeAll(RunLauncher.layer, BackfillLauncher.layer, authConfig(args.host), StreamBuffer.layer()).pipe(Layer.provideMerge(ReadModel.layer))))
