@@ -12,6 +12,7 @@ import { BackfillStore } from "../runtime/backfill/BackfillStore.js"
 import { createBackfill } from "../runtime/backfill/createBackfill.js"
 import { runBackfill } from "../runtime/backfill/runBackfill.js"
 import { EventStore } from "../runtime/events/EventStore.js"
+import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import { newId } from "../runtime/events/ids.js"
 import { loadState } from "../runtime/execute/materialize.js"
 import { buildGraph } from "../runtime/graph/AssetGraph.js"
@@ -101,6 +102,17 @@ describe("dead runners are seen", () => {
     const runs = await p.run(Effect.flatMap(EventStore, (s) => s.runs({ limit: 5 })))
     expect(runs.find((r) => r.id === stored!.id)!.status).toBe("ABANDONED")
     expect(staging(dir)).toEqual([])
+  })
+
+  it("a killed runner's partitions are not shown running while its unexpired leases are still stored", async () => {
+    const dir = tempDir()
+    writeTicks(dir, months.slice(0, 4), ["a", "bb"])
+    await killMidRun(["materialize", "step2", "--concurrency", "2"], env(dir, { SYNTH_DELAY_MS: "1000", ASSETS_LEASE_SECONDS: "600" }))
+    const p = open(chain(2), dir)
+    const keys = ["step1", "step2"] as Array<AssetKey>
+    expect((await p.run(Effect.flatMap(LeaseStore, (l) => l.live(keys)))).length).toBeGreaterThan(0)
+    for (const key of keys) expect((await summaryOf(p, key)).counts.RUNNING).toBe(0)
+    expect(cli(["status"], env(dir)).stdout).not.toMatch(/running/)
   })
 
   it("the API shows a run whose process is gone as ABANDONED", async () => {

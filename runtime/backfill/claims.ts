@@ -1,10 +1,8 @@
-import { hostname } from "node:os"
 import { Duration, Effect } from "effect"
-import { processAlive } from "../execute/processAlive.js"
+import { holderDied } from "../execute/liveness.js"
 import type { BackfillStore, TaskEnd } from "./BackfillStore.js"
 import type { OpenTask, TaskState } from "./records.js"
 
-const thisHost = hostname()
 
 /**
  * A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this
@@ -13,8 +11,7 @@ const thisHost = hostname()
 const abandonedRunning = (t: OpenTask, now: number, asking: string): boolean => {
   if (t.state !== "running" || t.worker === asking) return false
   if (t.leaseExpiresAt !== null && t.leaseExpiresAt < now) return true
-  const [host, pid] = (t.worker ?? "").split(":")
-  return host === thisHost && pid !== undefined && !processAlive(Number(pid))
+  return holderDied(t.worker ?? "")
 }
 
 /**

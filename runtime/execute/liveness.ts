@@ -19,6 +19,15 @@ export const runIsLive = (run: Pick<Run, "status" | "host" | "pid" | "heartbeatA
   return run.heartbeatAt !== null && now - run.heartbeatAt <= ttlMs
 }
 
+/**
+ * Whether the process a `host:pid:…` holder names (a lease's holder, a backfill task's worker) is known to be gone:
+ * only on this host, where its pid says so at once; elsewhere its lease or heartbeat lapses instead.
+ */
+export const holderDied = (holder: string): boolean => {
+  const [host, pid] = holder.split(":")
+  return host === thisHost && pid !== undefined && !processAlive(Number(pid))
+}
+
 /** A run's status as a reader should see it: a STARTED run nobody runs any more is ABANDONED. */
 export const shownStatus = (run: Pick<Run, "status" | "host" | "pid" | "heartbeatAt">, now: number, ttlMs: number): RunStatus =>
   run.status === "STARTED" && !runIsLive(run, now, ttlMs) ? "ABANDONED" : run.status

@@ -1,5 +1,6 @@
 import { Effect } from "effect"
 import { EventStore } from "../events/EventStore.js"
+import { holderDied } from "../execute/liveness.js"
 import { LeaseStore } from "../lease/LeaseStore.js"
 import type { AssetKey } from "../asset/AssetKey.js"
 import { noCheckStates, type CheckStates, type ShownCheck } from "../checks/checkStates.js"
@@ -154,7 +155,8 @@ export const cannotExistNow = (resolver: StatusResolver, key: AssetKey): AssetSt
 export const loadRunStates = Effect.fn("Status.runStates")(function* (keys: ReadonlyArray<AssetKey>) {
   const leases = yield* LeaseStore
   const store = yield* EventStore
-  const running = new Set((yield* leases.live(keys)).map((l) => slot(l.asset, l.partition)))
+  // a killed runner's leases stay until they lapse: its partitions are not running meanwhile (as its run is ABANDONED)
+  const running = new Set((yield* leases.live(keys)).filter((l) => !holderDied(l.holder)).map((l) => slot(l.asset, l.partition)))
   const failed = new Map((yield* store.failures(keys)).map((f) => [slot(f.asset, f.partition), f] as const))
   return { running, failed } satisfies RunStates
 })
