@@ -3,7 +3,6 @@ import { holderDied } from "../execute/liveness.js"
 import type { BackfillStore, TaskEnd } from "./BackfillStore.js"
 import type { OpenTask, TaskState } from "./records.js"
 
-
 /**
  * A running task is claimable again when its lease ran out, or at once when its worker was a dead process of this
  * host. The asking worker's own tasks are running (it asks often, so it does not probe its own process each time).
