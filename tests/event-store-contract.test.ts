@@ -36,7 +36,6 @@ const aRun = (over: Partial<Run> = {}): Run => ({
   ...over
 })
 
-
 const anObservation = (asset: string, dataVersion: string, partition: string | null = null): Observation => ({
   id: newId("o"),
   asset: key(asset),

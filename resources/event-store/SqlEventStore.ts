@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type * as Statement from "@effect/sql/Statement"
+import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
@@ -114,16 +115,18 @@ export const make = Effect.gen(function* () {
   }
 
   /**
-   * Statements in one transaction. On MySQL a hundred go in one round trip (the client allows several in a query):
-   * under load each wait for the server is long, and a record has seven.
+   * Statements in one transaction (one alone needs none, and none nothing). On MySQL a hundred go in one round trip
+   * (the client allows several in a query): under load each wait for the server is long, and a record has seven.
    */
-  const inOneTransaction = (statements: ReadonlyArray<Statement.Statement<unknown>>) =>
-    sql.withTransaction(
+  const inOneTransaction = (statements: ReadonlyArray<Statement.Statement<unknown>>): Effect.Effect<void, SqlError> => {
+    if (statements.length <= 1) return statements.length === 0 ? Effect.void : Effect.asVoid(statements[0]!)
+    return sql.withTransaction(
       sql.onDialectOrElse({
         mysql: () => Effect.forEach(chunks(statements, 100), (batch) => sql`${sql.join("; ", false)(batch)}`.unprepared, { discard: true }),
         orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
       })
     )
+  }
 
   const eventsInsert = (batch: ReadonlyArray<NewRunEvent>) =>
     sql`INSERT INTO run_events ${sql.insert(
@@ -238,7 +241,6 @@ export const make = Effect.gen(function* () {
           (m) => sql`UPDATE current_materializations SET published = 1
             WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`
         )
-        if (statements.length <= 1) return statements.length === 0 ? Effect.void : Effect.asVoid(statements[0]!)
         // a run's batch in one transaction (one commit)
         return inOneTransaction(statements)
       }).pipe(Effect.asVoid, wrap("marking materializations published")),
