@@ -18,14 +18,13 @@ const STAGING = ".staging"
  * and swept.
  */
 const VERSIONS = ".versions"
-const versionPath = (path: string, version: string) => {
-  const slash = path.lastIndexOf("/")
-  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}~${version}`
-}
 /** the prefix a stable path's versions beside it start with: `.data.parquet~` */
 const versionPrefix = (path: string) => `.${basename(path)}~`
+const versionPath = (path: string, version: string) => `${path.slice(0, path.lastIndexOf("/") + 1)}${versionPrefix(path)}${version}`
 /** whether a file name is a version kept beside its stable path */
 const isVersionName = (name: string) => name.startsWith(".") && name.includes("~")
+/** the name of the stable file a version beside it is of: `data.parquet` for `.data.parquet~<version>` */
+const stableNameOf = (versionName: string) => versionName.slice(1, versionName.lastIndexOf("~"))
 /** the stable path an older layout's version folder (relative to `.versions/`, with `/`) holds versions of */
 const stableOf = (folder: string) => (!folder.includes("/") && folder.includes("%2F") ? decodeURIComponent(folder) : folder)
 
@@ -207,7 +206,7 @@ export const make = (root: string, options: LocalLakeOptions = {}): Lake["Type"]
         const location = relative(abs, file).split(sep).join("/")
         const stable = inVersions
           ? stableOf(relative(versionsRoot, dir).split(sep).join("/"))
-          : relative(abs, join(dir, e.name.slice(1, e.name.lastIndexOf("~")))).split(sep).join("/")
+          : relative(abs, join(dir, stableNameOf(e.name))).split(sep).join("/")
         const s = statOrUndefined(file)
         if (s === undefined || now - s.mtimeMs <= retentionMs || keepVersions.has(location)) continue
         const shown = statOrUndefined(locate(stable))
