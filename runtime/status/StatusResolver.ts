@@ -280,10 +280,14 @@ export class StatusResolver {
     return out
   }
 
-  /** Each input partition `key[partition]` reads now, in order: the available partitions each edge maps it onto. */
-  private eachInput(key: AssetKey, partition: PartitionKey | null, f: (edge: Edge, source: boolean, p: PartitionKey | null) => void): void {
+  /**
+   * Each input partition `key[partition]` reads now, in order: the available partitions each edge maps it onto
+   * (those of sources only `withSources`).
+   */
+  private eachInput(key: AssetKey, partition: PartitionKey | null, f: (edge: Edge, source: boolean, p: PartitionKey | null) => void, withSources = true): void {
     for (const edge of this.graph.inputs(key)) {
       const source = this.graph.get(edge.upstream)._tag === "Source"
+      if (source && !withSources) continue
       for (const p of this.inputPartitions(edge, partition)) f(edge, source, p)
     }
   }
@@ -440,19 +444,21 @@ export class StatusResolver {
       }
     }
     let causes = leading
-    for (const edge of this.graph.inputs(key)) {
-      const source = this.graph.get(edge.upstream)._tag === "Source"
-      // a source's partition is never stale: only what its record said of it comes back
-      if (source && perInput === undefined) continue
-      for (const p of this.inputPartitions(edge, s.partition)) {
-        if (source && this.state.observation(edge.upstream, p) === undefined) continue
+    // a source's partition is never stale: only what its record said of it comes back, so without such causes its
+    // edges are not walked
+    this.eachInput(
+      key,
+      s.partition,
+      (edge, source, p) => {
+        if (source && this.state.observation(edge.upstream, p) === undefined) return
         const said = perInput?.get(slot(edge.upstream, p))?.shift()
         if (said !== undefined) (causes ??= []).push(said)
         else if (!source && added?.has(edge.upstream) !== true && this.status(edge.upstream, p).status !== "FRESH") {
           ;(causes ??= []).push({ _tag: "UpstreamStale", input: edge.upstream, partition: p })
         }
-      }
-    }
+      },
+      perInput !== undefined
+    )
     if (trailing !== undefined) (causes ??= []).push(...trailing)
     if (causes !== undefined) return { asset: key, partition: s.partition, status: "STALE", causes }
     return s.status === "FRESH" ? s : { asset: key, partition: s.partition, status: "FRESH", causes: noCauses }
