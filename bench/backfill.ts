@@ -36,6 +36,7 @@ import { landStreams } from "../assets/feed/landStreams.js"
 import { createEmptyDatabase, mysqlAvailability } from "../tests/support/sakilaDatabase.js"
 import { chain, landTick } from "../tests/support/synthetic.js"
 import { tempDir, testProject } from "../tests/support/testProject.js"
+import { removeLater } from "./removeLater.js"
 
 const quick = process.argv.includes("--quick")
 const arg = (name: string, fallback: number) => {
@@ -79,15 +80,6 @@ interface Row {
 }
 const rows: Array<Row> = []
 const row = (r: Row) => rows.push(r)
-
-// Folders are removed when the bench ends, not between its runs: ext4 passes over recently freed inodes when it
-// creates a file (find_inode_bit / recently_deleted, seen with perf), so removing a run's thousands of files made the
-// next run's files cost 0.2-0.8 ms each instead of about 30 µs, a run's own cost misread as the framework's.
-const leftFolders: Array<string> = []
-const removeLater = (dir: string) => void leftFolders.push(dir)
-process.on("exit", () => {
-  for (const dir of leftFolders) rmSync(dir, { recursive: true, force: true })
-})
 
 // 0. the file system under the temp folder: what a no-op task's own output costs there
 {

@@ -22,7 +22,7 @@
  * its baseline there is the same rows read raw through mysql2.
  */
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
@@ -42,6 +42,7 @@ import { defineProject, projectLayer } from "../runtime/project/Project.js"
 import * as MysqlEventStore from "../resources/event-store/MysqlEventStore.js"
 import { fillMysqlStore, fillStore, noopFloor, readRaw, readRawMysql } from "./filledStore.js"
 import { noopGraph, syntheticGraph, threeYearsOfDays } from "./syntheticGraph.js"
+import { removeLater } from "./removeLater.js"
 
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
@@ -61,14 +62,6 @@ const time = (f: () => unknown): number => {
   f()
   return performance.now() - t0
 }
-// Folders are removed when the bench ends, not between its rows: ext4 passes over recently freed inodes when it
-// creates a file (find_inode_bit / recently_deleted, seen with perf), so removing one row's thousands of files made
-// the next row's files cost 0.2-0.8 ms each instead of about 30 µs (bench/backfill.ts measures it).
-const leftFolders: Array<string> = []
-const removeLater = (dir: string) => void leftFolders.push(dir)
-process.on("exit", () => {
-  for (const dir of leftFolders) rmSync(dir, { recursive: true, force: true })
-})
 
 const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const ms = (x: number) => (x < 10 ? x.toFixed(2) : x.toFixed(0))
