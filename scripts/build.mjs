@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { builtinModules } from "node:module"
 import { tmpdir } from "node:os"
-import { join, resolve, sep } from "node:path"
+import { join, resolve } from "node:path"
 import { build } from "esbuild"
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"))
@@ -39,37 +39,6 @@ const duckdbBinding = {
   }
 }
 
-/**
- * The indexes of Effect's SQL packages re-export each of their modules, and in the bundle an index initializes all
- * of them: `import { SqlClient } from "@effect/sql"` started the event-log server's modules and msgpackr (a native
- * module) in every command that opens the store. The framework's own named imports of an index are bundled as
- * imports of each module (`import * as SqlClient from "@effect/sql/SqlClient"`, what the index re-exports).
- */
-const sqlIndexes = {
-  name: "sql-indexes",
-  setup(b) {
-    const named = /^import \{([^}]*)\} from "(@effect\/sql(?:-sqlite-node|-mysql2)?)"$/gm
-    b.onLoad({ filter: /\.ts$/ }, (args) => {
-      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined
-      const text = readFileSync(args.path, "utf8")
-      if (!text.includes('"@effect/sql')) return undefined
-      const contents = text.replace(named, (_, names, pkg) =>
-        names
-          .split(",")
-          .map((n) => n.trim())
-          .filter((n) => n !== "")
-          .map((n) => {
-            if (n.startsWith("type ")) return `import type { ${n.slice(5)} } from "${pkg}"`
-            const [name, alias = name] = n.split(/\s+as\s+/)
-            return `import * as ${alias} from "${pkg}/${name}"`
-          })
-          .join("\n")
-      )
-      return { contents, loader: "ts" }
-    })
-  }
-}
-
 if (only !== "cli") {
   execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "inherit" })
 }
@@ -89,7 +58,7 @@ if (only !== "lib") {
     minify: true,
     logLevel: "warning",
     external: [...external, ...external.map((d) => `${d}/*`), ...builtinModules, "node:*"],
-    plugins: [duckdbBinding, sqlIndexes],
+    plugins: [duckdbBinding],
     // import.meta of a module is the bundle's own file; the banner goes first, so it repeats the "use strict"
     define: { "import.meta.url": "__bundleUrl", "import.meta.dirname": "__dirname", "import.meta.filename": "__filename" },
     banner: { js: '"use strict"; const __bundleUrl = require("node:url").pathToFileURL(__filename).href;' }

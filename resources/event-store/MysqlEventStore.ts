@@ -1,4 +1,4 @@
-import { MysqlClient } from "@effect/sql-mysql2"
+import * as MysqlClient from "@effect/sql-mysql2/MysqlClient"
 import { Config, Effect, Layer, type Redacted } from "effect"
 import type { BackfillStore } from "../../runtime/backfill/BackfillStore.js"
 import type { CheckStore } from "../../runtime/checks/CheckStore.js"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import { affectedRows, Count, failingAs, chunks } from "./sqlShared.js"
 import { LeaseStore } from "../../runtime/lease/LeaseStore.js"

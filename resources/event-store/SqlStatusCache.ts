@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect } from "effect"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { StatusCache } from "../../runtime/status/StatusCache.js"

@@ -1,4 +1,4 @@
-import { SqlClient } from "@effect/sql"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { Effect, Schema } from "effect"
 import { TickStore, type Decision, type Tick } from "../../runtime/automation/TickStore.js"
 import { Count, failingAs } from "./sqlShared.js"
