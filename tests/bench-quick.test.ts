@@ -23,6 +23,9 @@ describe("benches in --quick mode", () => {
       for (const row of status(" on MariaDB")) expect(run.stdout).toMatch(row)
     }
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets, ms per asset \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+    // the run's CPU beside the output check's alone (which the bench checks read each output's one row)
+    expect(run.stdout).toMatch(/^\| the same run's CPU per asset, all threads \(baseline: the output check alone, DuckDB's scan of one output, its CPU\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+    expect(run.stdout).toMatch(/^\| the output check alone, one output after another, ms per asset \| [\d.]+ \|/m)
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets all fresh, ms per asset \| [\d.]+ \|/m)
     expect(run.stdout).toMatch(/^peak RSS of this process \d+ MB/m)
   })
