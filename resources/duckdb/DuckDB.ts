@@ -24,6 +24,8 @@ export class DuckDB extends Context.Tag("resources/DuckDB")<
     readonly all: (sql: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>, DuckDBError>
     /** raw access, for callers that need the column API */
     readonly withConnection: <A>(f: (c: DuckDBConnection) => Promise<A>) => Effect.Effect<A, DuckDBError>
+    /** opens the instance now if it opens at its first query (layerOnFirstUse); otherwise it is open already */
+    readonly open: Effect.Effect<void, DuckDBError>
   }
 >() {}
 
@@ -124,7 +126,8 @@ export const make = Effect.fn("DuckDB.make")(function* (config: DuckDBConfig) {
   return DuckDB.of({
     run: (sql) => main.withConnection((c) => c.run(sql), sql).pipe(Effect.asVoid),
     all: main.all,
-    withConnection: (f) => main.withConnection(f)
+    withConnection: (f) => main.withConnection(f),
+    open: Effect.void
   })
 })
 
@@ -156,7 +159,8 @@ export const layerOnFirstUse = Layer.scoped(
     return DuckDB.of({
       run: (sql) => Effect.flatMap(started, (d) => d.run(sql)),
       all: (sql) => Effect.flatMap(started, (d) => d.all(sql)),
-      withConnection: (f) => Effect.flatMap(started, (d) => d.withConnection(f))
+      withConnection: (f) => Effect.flatMap(started, (d) => d.withConnection(f)),
+      open: Effect.asVoid(started)
     })
   })
 )

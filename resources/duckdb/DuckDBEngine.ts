@@ -169,6 +169,8 @@ export const layer = Layer.effect(
       inspect,
       check,
       query: (sql) => duck.all(sql).pipe(Effect.mapError(fail(sql))),
+      // a failure to open is the first query's to report, with that query's context
+      openAhead: Effect.ignore(duck.open),
       createView: makeViews(duck, lake.locate(CATALOG_FILE)).createView
     })
   })

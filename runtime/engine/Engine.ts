@@ -62,5 +62,10 @@ export class Engine extends Context.Tag("runtime/Engine")<
      * without a catalog leave it out, and a view asset on them fails saying so.
      */
     readonly createView?: (name: string, sql: string, columns: ReadonlyArray<ColumnSpec>) => Effect.Effect<ViewCreated, EngineError>
+    /**
+     * starts what the engine opens at its first query (an embedded database loading its library and starting its
+     * threads), for a caller about to send queries to fork; engines with nothing to open leave it out
+     */
+    readonly openAhead?: Effect.Effect<void>
   }
 >() {}

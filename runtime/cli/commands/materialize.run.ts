@@ -11,12 +11,11 @@ import { at, plural, seconds } from "../format.js"
 import { partitionRange } from "./partitionArgs.js"
 
 /**
- * Embedded DuckDB opens at its first query (a run with nothing to do never loads it): with a plan to run, it starts
- * now, so that its instance starts on another thread while the first tasks set up (about 10 ms of every run that
- * queries). Athena has nothing to open.
+ * An embedded engine opens at its first query (a run with nothing to do never loads it): with a plan to run, it
+ * starts now, so that it starts on another thread while the first tasks set up (about 10 ms of every run that
+ * queries with DuckDB). An engine with nothing to open has no `openAhead`.
  */
-const openAhead = (engine: Engine["Type"]) =>
-  engine.dialect === "duckdb" ? Effect.asVoid(Effect.fork(Effect.ignore(engine.query("SELECT 1")))) : Effect.void
+const openAhead = (engine: Engine["Type"]) => (engine.openAhead === undefined ? Effect.void : Effect.asVoid(Effect.fork(engine.openAhead)))
 
 const mark = { succeeded: "✓", failed: "✗", "skipped-fresh": "·", abandoned: "-", canceled: "-" } as const
 
