@@ -4,7 +4,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
-import type { Failure, Materialization, NewRunEvent } from "../../runtime/events/records.js"
+import type { Failure, NewRunEvent } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { migrate } from "./migrations.js"
 import { inputsDigest } from "../../runtime/status/inputsDigest.js"
@@ -13,11 +13,6 @@ import { materializationReads } from "./materializationReads.js"
 import { currentRecordColumns, inputsJson, recordsFrom } from "./materializationValues.js"
 import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
-  InputRow,
-  MaterializationRow,
-  materializationFromRows,
-  materializationsFromJoinedRows,
-  MaterializationWithInputRow,
   ObservationRow,
   observationFromRow,
   RunEventRow,
@@ -50,35 +45,8 @@ export const make = Effect.gen(function* () {
   const wrap = yield* failingAs("event store")
 
   const decodeRuns = Schema.decodeUnknown(Schema.Array(RunRow))
-  // the bulk reads (status of every partition) check rows with a light decoder: the same column types as the
-  // Schemas in rows.ts, at a fraction of the cost (bench/runtime.ts, status rows)
-  const materializationColumns = {
-    id: "string",
-    run_id: "string",
-    asset_key: "string",
-    partition_key: "string",
-    code_version: "string",
-    data_version: "string",
-    row_count: "count",
-    metadata: "string",
-    started_at: "string",
-    ended_at: "string"
-  } as const
-  const decodeMaterializations = rowDecoder("materializations", materializationColumns) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationRow.Type>, unknown>
-  const decodeInputs = rowDecoder("materialization_inputs", {
-    materialization_id: "string",
-    input_asset_key: "string",
-    input_partition_key: "string",
-    data_version: "string",
-    producer_id: "nullableString"
-  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof InputRow.Type>, unknown>
-  const decodeJoined = rowDecoder("materializations with inputs", {
-    ...materializationColumns,
-    input_asset_key: "nullableString",
-    input_partition_key: "nullableString",
-    input_data_version: "nullableString",
-    input_producer_id: "nullableString"
-  }) satisfies (rows: ReadonlyArray<unknown>) => Effect.Effect<ReadonlyArray<typeof MaterializationWithInputRow.Type>, unknown>
+  // observations (one per source partition, every status) are checked with a light decoder: the column types of
+  // ObservationRow in rows.ts, at a fraction of its cost
   const decodeObservations = rowDecoder("observations", {
     id: "string",
     asset_key: "string",
@@ -134,24 +102,7 @@ export const make = Effect.gen(function* () {
     )}`
   const insertEvents = (events: ReadonlyArray<NewRunEvent>) => Effect.forEach(chunks(events, BATCH), eventsInsert, { discard: true })
 
-  /** materialization rows plus their inputs, in the order of `rows` */
-  const withInputs = (rows: ReadonlyArray<typeof MaterializationRow.Type>) =>
-    Effect.gen(function* () {
-      if (rows.length === 0) return [] as Array<Materialization>
-      const inputs: Array<typeof InputRow.Type> = []
-      for (const ids of chunks(rows.map((r) => r.id))) {
-        inputs.push(...(yield* decodeInputs(yield* sql`SELECT * FROM materialization_inputs WHERE ${sql.in("materialization_id", ids)}`)))
-      }
-      const byId = new Map<string, Array<typeof InputRow.Type>>()
-      for (const i of inputs) {
-        const xs = byId.get(i.materialization_id)
-        if (xs) xs.push(i)
-        else byId.set(i.materialization_id, [i])
-      }
-      return rows.map((r) => materializationFromRows(r, byId.get(r.id) ?? []))
-    })
-
-  // the API's reads of every request: prepared statements on SQLite (materializationReads.ts)
+  // the reads of every API request and of every task run: prepared statements on SQLite (materializationReads.ts)
   const reads = yield* materializationReads
 
   return EventStore.of({
@@ -244,23 +195,10 @@ export const make = Effect.gen(function* () {
         // a run's batch in one transaction (one commit)
         return inOneTransaction(statements)
       }).pipe(Effect.asVoid, wrap("marking materializations published")),
-    unpublished: Effect.gen(function* () {
-      const rows = yield* decodeMaterializations(
-        yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id WHERE c.published = 0`
-      )
-      return yield* withInputs(rows)
-    }).pipe(wrap("reading unpublished materializations")),
+    unpublished: reads.unpublished.pipe(wrap("reading unpublished materializations")),
+    // by batches of assets (a statement's parameters are bounded); a batch can hold 100,000 rows, so no spreading
     currentMaterializations: (assets) =>
-      Effect.gen(function* () {
-        if (assets !== undefined && assets.length === 0) return []
-        // by batches of assets (a statement's parameters are bounded); a batch can hold 100,000 rows, so no spreading
-        let rows: ReadonlyArray<typeof MaterializationRow.Type> = []
-        for (const batch of assets === undefined ? [undefined] : chunks(assets, 1000)) {
-          const where = batch === undefined ? sql`` : sql`WHERE ${sql.in("c.asset_key", [...batch] as Array<string>)}`
-          rows = rows.concat(yield* decodeMaterializations(yield* sql`SELECT m.* FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id ${where}`))
-        }
-        return yield* withInputs(rows)
-      }).pipe(wrap("reading current materializations")),
+      (assets !== undefined && assets.length === 0 ? Effect.succeed([]) : reads.current(assets)).pipe(wrap("reading current materializations")),
     currentRecords: (assets) =>
       Effect.gen(function* () {
         const out: Array<CurrentRecord> = []
@@ -274,21 +212,8 @@ export const make = Effect.gen(function* () {
         }
         return out
       }).pipe(wrap("reading current records")),
-    // one round trip per batch: each materialization comes with its inputs joined (it is read for every task run)
-    currentMaterializationsOf: (slots) =>
-      Effect.gen(function* () {
-        const out: Array<Materialization> = []
-        for (const batch of chunks(slots, 200)) {
-          const rows = yield* decodeJoined(
-            yield* sql`SELECT m.*, i.input_asset_key, i.input_partition_key, i.data_version AS input_data_version, i.producer_id AS input_producer_id
-              FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id
-              LEFT JOIN materialization_inputs i ON i.materialization_id = m.id
-              WHERE ${sql.or(batch.map((s) => sql`(c.asset_key = ${s.asset} AND c.partition_key = ${s.partition ?? ""})`))}`
-          )
-          out.push(...materializationsFromJoinedRows(rows))
-        }
-        return out
-      }).pipe(wrap("reading current materializations")),
+    // read before every task run: each record one row, with the inputs it carries (materializationReads.ts)
+    currentMaterializationsOf: (slots) => (slots.length === 0 ? Effect.succeed([]) : reads.currentOf(slots)).pipe(wrap("reading current materializations")),
     materializations: (query) => reads.page(query).pipe(wrap("listing materializations")),
     latestMaterializationId: sql<{ id: string | null }>`SELECT max(id) AS id FROM materializations`.pipe(
       Effect.map((rows) => rows[0]?.id ?? null),

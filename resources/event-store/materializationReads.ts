@@ -88,6 +88,53 @@ function* byIds(wanted: ReadonlyArray<string>): Read<ReadonlyArray<Materializati
   return out
 }
 
+/** an asset partition, as the runtime names one */
+export interface Slot {
+  readonly asset: string
+  readonly partition: PartitionKey | null
+}
+
+const CURRENT = "FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id"
+
+/** the current materializations of these assets (of every asset without a list), a thousand assets a statement */
+function* current(assets: ReadonlyArray<string> | undefined): Read<ReadonlyArray<Materialization>> {
+  if (assets === undefined) return yield* withInputs("current materializations", yield { text: `SELECT ${materializationColumnsWithInputs} ${CURRENT}`, params: [] })
+  let out: ReadonlyArray<Materialization> = []
+  for (const batch of chunks(assets, 1000)) {
+    const params = rounded(batch)
+    const rows = yield { text: `SELECT ${materializationColumnsWithInputs} ${CURRENT} WHERE c.asset_key IN ${list(params.length)}`, params }
+    out = out.concat(yield* withInputs("current materializations", rows))
+  }
+  return out
+}
+
+/** the current materializations the lake may not show yet (their publishing was cut short) */
+function* unpublished(): Read<ReadonlyArray<Materialization>> {
+  return yield* withInputs("current materializations", yield { text: `SELECT ${materializationColumnsWithInputs} ${CURRENT} WHERE c.published = 0`, params: [] })
+}
+
+/**
+ * the current materializations of these asset partitions, each once, two hundred a statement; read before every task
+ * (its own and its inputs'), so the list is rounded like the others (a repeated condition adds no row)
+ */
+function* currentOf(slots: ReadonlyArray<Slot>): Read<ReadonlyArray<Materialization>> {
+  // a slot asked twice, in two batches, would be read twice
+  const unique = [...new Map(slots.map((s) => [`${s.asset}\u0000${s.partition ?? ""}`, s])).values()]
+  let out: ReadonlyArray<Materialization> = []
+  for (const batch of chunks(unique, 200)) {
+    let n = 1
+    while (n < batch.length) n *= 2
+    const params: Array<string> = []
+    for (let k = 0; k < n; k++) {
+      const slot = batch[Math.min(k, batch.length - 1)]!
+      params.push(slot.asset, slot.partition ?? "")
+    }
+    const text = `SELECT ${materializationColumnsWithInputs} ${CURRENT} WHERE ${Array<string>(n).fill("(c.asset_key = ? AND c.partition_key = ?)").join(" OR ")}`
+    out = out.concat(yield* withInputs("current materializations", yield { text, params }))
+  }
+  return out
+}
+
 /** for each producer, the materializations that read it, by id; one that read it twice is there twice */
 function* consumersByProducer(producerIds: ReadonlyArray<string>): Read<ReadonlyMap<string, ReadonlyArray<Materialization>>> {
   const out = new Map<string, Array<Materialization>>()
@@ -110,8 +157,9 @@ function* consumersByProducer(producerIds: ReadonlyArray<string>): Read<Readonly
 const failure = (cause: unknown) => (cause instanceof RowShapeError ? cause : new SqlError({ cause, message: "Failed to execute statement" }))
 
 /**
- * The reads the API makes on every history and lineage request: a page of an asset's history, records by id, the
- * consumers of a lineage level. Each is written once as a Read. On SQLite with its reader (SqliteReader.ts) a Read
+ * The reads the API makes on every history and lineage request (a page of an asset's history, records by id, the
+ * consumers of a lineage level) and those a run makes of the current materializations (all it plans from, then
+ * before every task its own and its inputs'). Each is written once as a Read. On SQLite with its reader (SqliteReader.ts) a Read
  * runs at once inside one Effect.try, each statement prepared once (a history page cost about as much in Effect
  * steps as in SQLite); otherwise (MySQL, an in-memory file) each statement goes through `@effect/sql`.
  * Rows come as arrays of values and are built into records in one pass (materializationValues.ts).
@@ -143,6 +191,9 @@ export const materializationReads = Effect.gen(function* () {
           })
   return {
     page: (query: PageQuery) => run(() => page(query)),
+    current: (assets: ReadonlyArray<string> | undefined) => run(() => current(assets)),
+    currentOf: (slots: ReadonlyArray<Slot>) => run(() => currentOf(slots)),
+    unpublished: run(unpublished),
     byIds: (ids: ReadonlyArray<string>) => run(() => byIds(ids)),
     consumersByProducer: (producerIds: ReadonlyArray<string>) => run(() => consumersByProducer(producerIds))
   }
