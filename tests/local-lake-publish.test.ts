@@ -93,4 +93,32 @@ describe("LocalLake publish", () => {
     // the version just replaced stays
     expect(existsSync(join(dir, v[0]!.location))).toBe(true)
   })
+
+  it("lists what a prefix holds over nested folders, in path order, with sizes; not staging, versions or other folders", async () => {
+    const dir = tempDir()
+    const put = (p: string, text: string) => {
+      mkdirSync(join(dir, p, ".."), { recursive: true })
+      writeFileSync(join(dir, p), text)
+    }
+    // more files than a listing stats at once, over three levels of folders
+    const expected: Array<{ path: string; size: number }> = []
+    for (let m = 1; m <= 12; m++) {
+      for (let f = 0; f < 30; f++) {
+        const p = `landing/streaming/2023/${String(m).padStart(2, "0")}/${String(f).padStart(2, "0")}/events-${f}.jsonl`
+        put(p, "x".repeat(f + m))
+        expected.push({ path: p, size: f + m })
+      }
+    }
+    put("landing/other/2023/01/a.jsonl", "a")
+    put("landing/streaming.txt", "beside, not under the prefix")
+    const { l, v } = version({ dir }, "m1", "n\n1\n")
+    run(l.publish(v))
+    const listed = await Effect.runPromise(LocalLake.make(dir).list("landing/streaming/"))
+    expected.sort((a, b) => (a.path < b.path ? -1 : 1))
+    expect(listed.map((o) => ({ path: o.path, size: o.size }))).toEqual(expected)
+    expect(listed.every((o) => o.tag === `${o.size}-${Math.floor(statSync(join(dir, o.path)).mtimeMs)}`)).toBe(true)
+    // a prefix ending inside a name; the stable path, not its version or its staging
+    expect((await Effect.runPromise(l.list("landing/streaming/2023/1"))).length).toBe(90)
+    expect((await Effect.runPromise(l.list(""))).map((o) => o.path).filter((p) => !p.startsWith("landing/"))).toEqual([path])
+  })
 })
