@@ -196,7 +196,6 @@ export const make = Effect.gen(function* () {
         return inOneTransaction(statements)
       }).pipe(Effect.asVoid, wrap("marking materializations published")),
     unpublished: reads.unpublished.pipe(wrap("reading unpublished materializations")),
-    // by batches of assets (a statement's parameters are bounded); a batch can hold 100,000 rows, so no spreading
     currentMaterializations: (assets) =>
       (assets !== undefined && assets.length === 0 ? Effect.succeed([]) : reads.current(assets)).pipe(wrap("reading current materializations")),
     currentRecords: (assets) =>

@@ -1,6 +1,7 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
+import type { EventStore } from "../../runtime/events/EventStore.js"
 import type { Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { RowShapeError } from "./fastRows.js"
@@ -24,11 +25,11 @@ type Read<A> = Generator<Query, A, Rows>
 /** `(?, ?, ?)` for a list of `n` */
 const list = (n: number) => `(${"?, ".repeat(n - 1)}?)`
 
-/** the list grown to a power of two by repeating its last id (IN ignores it): a few statement texts, each prepared once */
-const rounded = (ids: ReadonlyArray<string>): ReadonlyArray<string> => {
+/** the list grown to a power of two by repeating its last item (IN ignores it): a few statement texts, each prepared once */
+const rounded = <A>(items: ReadonlyArray<A>): ReadonlyArray<A> => {
   let n = 1
-  while (n < ids.length) n *= 2
-  return n === ids.length ? ids : ids.concat(Array<string>(n - ids.length).fill(ids[ids.length - 1]!))
+  while (n < items.length) n *= 2
+  return n === items.length ? items : items.concat(Array<A>(n - items.length).fill(items[items.length - 1]!))
 }
 
 const inputsOf = (ids: ReadonlyArray<string>): Query => {
@@ -89,14 +90,14 @@ function* byIds(wanted: ReadonlyArray<string>): Read<ReadonlyArray<Materializati
 }
 
 /** an asset partition, as the runtime names one */
-export interface Slot {
-  readonly asset: string
-  readonly partition: PartitionKey | null
-}
+type Slot = Parameters<EventStore["Type"]["currentMaterializationsOf"]>[0][number]
 
 const CURRENT = "FROM current_materializations c JOIN materializations m ON m.id = c.materialization_id"
 
-/** the current materializations of these assets (of every asset without a list), a thousand assets a statement */
+/**
+ * the current materializations of these assets (of every asset without a list), a thousand assets a statement (its
+ * parameters are bounded); a statement may read 100,000 rows
+ */
 function* current(assets: ReadonlyArray<string> | undefined): Read<ReadonlyArray<Materialization>> {
   if (assets === undefined) return yield* withInputs("current materializations", yield { text: `SELECT ${materializationColumnsWithInputs} ${CURRENT}`, params: [] })
   let out: ReadonlyArray<Materialization> = []
@@ -122,14 +123,9 @@ function* currentOf(slots: ReadonlyArray<Slot>): Read<ReadonlyArray<Materializat
   const unique = [...new Map(slots.map((s) => [`${s.asset}\u0000${s.partition ?? ""}`, s])).values()]
   let out: ReadonlyArray<Materialization> = []
   for (const batch of chunks(unique, 200)) {
-    let n = 1
-    while (n < batch.length) n *= 2
-    const params: Array<string> = []
-    for (let k = 0; k < n; k++) {
-      const slot = batch[Math.min(k, batch.length - 1)]!
-      params.push(slot.asset, slot.partition ?? "")
-    }
-    const text = `SELECT ${materializationColumnsWithInputs} ${CURRENT} WHERE ${Array<string>(n).fill("(c.asset_key = ? AND c.partition_key = ?)").join(" OR ")}`
+    const asked = rounded(batch)
+    const params = asked.flatMap((slot) => [slot.asset, slot.partition ?? ""])
+    const text = `SELECT ${materializationColumnsWithInputs} ${CURRENT} WHERE ${asked.map(() => "(c.asset_key = ? AND c.partition_key = ?)").join(" OR ")}`
     out = out.concat(yield* withInputs("current materializations", yield { text, params }))
   }
   return out
@@ -159,8 +155,8 @@ const failure = (cause: unknown) => (cause instanceof RowShapeError ? cause : ne
 /**
  * The reads the API makes on every history and lineage request (a page of an asset's history, records by id, the
  * consumers of a lineage level) and those a run makes of the current materializations (all it plans from, then
- * before every task its own and its inputs'). Each is written once as a Read. On SQLite with its reader (SqliteReader.ts) a Read
- * runs at once inside one Effect.try, each statement prepared once (a history page cost about as much in Effect
+ * before every task its own and its inputs'). Each is written once as a Read. On SQLite with its reader
+ * (SqliteReader.ts) a Read runs at once inside one Effect.try, each statement prepared once (a history page cost about as much in Effect
  * steps as in SQLite); otherwise (MySQL, an in-memory file) each statement goes through `@effect/sql`.
  * Rows come as arrays of values and are built into records in one pass (materializationValues.ts).
  */
