@@ -1,5 +1,4 @@
-import { mkdtempSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { rmSync } from "node:fs"
 import { join } from "node:path"
 import { ConfigProvider, Effect, Exit, Layer, ManagedRuntime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
@@ -7,10 +6,10 @@ import * as DuckDB from "../resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "../resources/duckdb/DuckDBEngine.js"
 import * as LocalLake from "../resources/lake-fs/LocalLake.js"
 import { Engine } from "../runtime/engine/Engine.js"
-import { removeLater } from "../bench/removeLater.js"
+import { tempDir } from "./support/testProject.js"
 
-const dir = mkdtempSync(join(tmpdir(), "open-ahead-"))
-afterAll(() => removeLater(dir))
+const dir = tempDir("open-ahead-")
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** The engine on DuckDB opened at its first query, with the settings `env` gives. */
 const engineRuntime = (env: Record<string, string>) =>
