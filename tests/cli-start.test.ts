@@ -51,6 +51,21 @@ describe("the assets command before a project", () => {
     expect(existsSync(marker)).toBe(true)
   })
 
+  it("a DuckDB setting it cannot take stops the command at start, naming the variable", () => {
+    for (const [value, said] of [
+      ["abc", "Expected an integer value"],
+      ["0", "give a whole number of threads, at least 1"]
+    ]) {
+      const run = spawnSync(process.execPath, [join(root, "bin/assets.js"), "list"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { PATH: process.env["PATH"], HOME: process.env["HOME"], ASSETS_DUCKDB_THREADS: value }
+      })
+      expect(run.status, run.stderr).toBe(1)
+      expect(run.stderr).toContain(`Invalid data at ASSETS_DUCKDB_THREADS: "${said}`)
+    }
+  })
+
   it("on the embedded default, list and a no-op materialize load neither the AWS SDK, mysql2 nor DuckDB", () => {
     const project = join(dir, "one")
     mkdirSync(project)

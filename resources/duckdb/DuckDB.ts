@@ -86,7 +86,14 @@ const open = (path: string, options: Record<string, string>) =>
       Effect.acquireRelease(
         Effect.tryPromise({
           try: () => DuckDBInstance.create(path, options),
-          catch: (cause) => new DuckDBError({ message: `cannot open DuckDB at ${path}: ${wholeMessage(cause)}`, cause })
+          // DuckDB says only "Failed to set config" of a setting it refuses: the message names them all
+          catch: (cause) =>
+            new DuckDBError({
+              message: `cannot open DuckDB at ${path} with ${Object.entries(options)
+                .map(([k, v]) => `${k} = ${v}`)
+                .join(", ")} (ASSETS_DUCKDB_THREADS, ASSETS_DUCKDB_MEMORY_LIMIT or the project's DuckDB layer): ${wholeMessage(cause)}`,
+              cause
+            })
         }).pipe(Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: () => new DuckDBError({ message: "opening DuckDB timed out" }) })),
         (i) => Effect.sync(() => close(path, i))
       ).pipe(Effect.flatMap((instance) => queries(instance, JsonDuckDBValueConverter)))
@@ -135,7 +142,9 @@ export const layer = (config: DuckDBConfig = {}): Layer.Layer<DuckDB, DuckDBErro
 
 /** `ASSETS_DUCKDB_THREADS`, `ASSETS_DUCKDB_MEMORY_LIMIT` */
 const configured = Effect.gen(function* () {
-  const threads = yield* Config.option(Config.integer("ASSETS_DUCKDB_THREADS"))
+  const threads = yield* Config.option(
+    Config.integer("ASSETS_DUCKDB_THREADS").pipe(Config.validate({ message: "give a whole number of threads, at least 1", validation: (n) => n >= 1 }))
+  )
   const memoryLimit = yield* Config.option(Config.string("ASSETS_DUCKDB_MEMORY_LIMIT"))
   return {
     ...(threads._tag === "Some" ? { threads: threads.value } : {}),

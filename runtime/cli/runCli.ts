@@ -1,7 +1,7 @@
 import { Command, ValidationError } from "@effect/cli"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import { Cause, Console, Data, Effect, Exit, HashSet, Layer } from "effect"
+import { Cause, ConfigError, Console, Data, Effect, Exit, HashSet, Layer } from "effect"
 import type { Project, ProjectDef, RuntimeServices } from "../project/Project.js"
 import { backfillCommand } from "./commands/backfill.js"
 import { daemonCommand } from "./commands/daemon.js"
@@ -80,7 +80,12 @@ export const runCli = async (edgeCommands: ReadonlyArray<AnyCommand> = [], optio
     Layer.catchAllCause((cause): Layer.Layer<RuntimeServices | Project, ProjectNotFound | ResourcesFailed> => {
       const e = Cause.squash(cause)
       if (e instanceof ProjectNotFound) return Layer.fail(e)
-      const message = e instanceof Error || (typeof e === "object" && e !== null && "message" in e) ? String((e as Error).message) : Cause.pretty(cause)
+      // a setting's error names the setting in its text, not in its message
+      const message = ConfigError.isConfigError(e)
+        ? String(e)
+        : e instanceof Error || (typeof e === "object" && e !== null && "message" in e)
+          ? String((e as Error).message)
+          : Cause.pretty(cause)
       return Layer.fail(new ResourcesFailed({ message: `the project's resources could not start: ${message}` }))
     })
   )
