@@ -4,6 +4,7 @@ import { Effect } from "effect"
 import type { EventStore } from "../../runtime/events/EventStore.js"
 import type { Materialization } from "../../runtime/events/records.js"
 import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
+import { slot } from "../../runtime/status/State.js"
 import { RowShapeError } from "./fastRows.js"
 import { inputValueColumns, materializationColumnsWithInputs, materializationsFrom } from "./materializationValues.js"
 import { chunks } from "./sqlShared.js"
@@ -120,7 +121,7 @@ function* unpublished(): Read<ReadonlyArray<Materialization>> {
  */
 function* currentOf(slots: ReadonlyArray<Slot>): Read<ReadonlyArray<Materialization>> {
   // a slot asked twice, in two batches, would be read twice
-  const unique = [...new Map(slots.map((s) => [`${s.asset}\u0000${s.partition ?? ""}`, s])).values()]
+  const unique = [...new Map(slots.map((s) => [slot(s.asset, s.partition), s])).values()]
   let out: ReadonlyArray<Materialization> = []
   for (const batch of chunks(unique, 200)) {
     const asked = rounded(batch)
