@@ -69,12 +69,14 @@ describe("the SQLite event store shared by processes", () => {
 describe.each(backends)("event store contract on $name", (backend) => {
   let runtime: ManagedRuntime.ManagedRuntime<EventStore | BackfillStore | LeaseStore | CheckStore, unknown>
   let close: () => Promise<void>
+  let layer: Awaited<ReturnType<typeof backend.open>>["layer"]
   const run = <A, E>(f: (store: EventStore["Type"]) => Effect.Effect<A, E>) => runtime.runPromise(Effect.flatMap(EventStore, f))
 
   beforeAll(async () => {
     if (backend.skip) return
     const opened = await backend.open()
     close = opened.close
+    layer = opened.layer
     runtime = ManagedRuntime.make(opened.layer)
     await runtime.runPromise(EventStore)
   })
@@ -225,6 +227,20 @@ describe.each(backends)("event store contract on $name", (backend) => {
     )
     expect(failed._tag).toBe("Failure")
     expect(await run((s) => s.materialization(bad.id))).toBeUndefined()
+    // the connection it failed on took nothing of it back to the pool: records after it, on every connection
+    // (more at once than the pool holds), commit on their own, and the failed one stays out
+    const after = Array.from({ length: 12 }, () => aMaterialization("film_category", null, { runId: r.id }))
+    await Promise.all(after.map((a) => run((s) => s.recordMaterialization(a))))
+    expect(await run((s) => s.materialization(bad.id))).toBeUndefined()
+    // seen from connections of their own: committed
+    const other = ManagedRuntime.make(layer)
+    try {
+      const seen = await other.runPromise(Effect.flatMap(EventStore, (s) => s.materializationsById(after.map((a) => a.id))))
+      expect(seen.map((m) => m.id).sort()).toEqual(after.map((a) => a.id).sort())
+      expect(await other.runPromise(Effect.flatMap(EventStore, (s) => s.materialization(bad.id)))).toBeUndefined()
+    } finally {
+      await other.dispose()
+    }
   })
 
   it.skipIf(backend.skip)("gives a lease to one holder at a time; the holder renews it; an expired one is taken over", async () => {

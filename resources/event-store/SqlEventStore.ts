@@ -1,6 +1,4 @@
 import * as SqlClient from "@effect/sql/SqlClient"
-import type * as Statement from "@effect/sql/Statement"
-import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schema } from "effect"
 import { EventStore, type CurrentRecord } from "../../runtime/events/EventStore.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
@@ -11,6 +9,7 @@ import { inputsDigest } from "../../runtime/status/inputsDigest.js"
 import { rowDecoder } from "./fastRows.js"
 import { materializationReads } from "./materializationReads.js"
 import { currentRecordColumns, inputsJson, recordsFrom } from "./materializationValues.js"
+import { inOneTransaction } from "./inOneTransaction.js"
 import { affectedRows, failingAs, chunks } from "./sqlShared.js"
 import {
   ObservationRow,
@@ -80,20 +79,6 @@ export const make = Effect.gen(function* () {
       orElse: () =>
         sql`INSERT INTO asset_generation_shards (asset_key, shard, generation) VALUES (${asset}, ${shard}, 1) ON CONFLICT (asset_key, shard) DO UPDATE SET generation = generation + 1`
     })
-  }
-
-  /**
-   * Statements in one transaction (one alone needs none, and none nothing). On MySQL a hundred go in one round trip
-   * (the client allows several in a query): under load each wait for the server is long, and a record has seven.
-   */
-  const inOneTransaction = (statements: ReadonlyArray<Statement.Statement<unknown>>): Effect.Effect<void, SqlError> => {
-    if (statements.length <= 1) return statements.length === 0 ? Effect.void : Effect.asVoid(statements[0]!)
-    return sql.withTransaction(
-      sql.onDialectOrElse({
-        mysql: () => Effect.forEach(chunks(statements, 100), (batch) => sql`${sql.join("; ", false)(batch)}`.unprepared, { discard: true }),
-        orElse: () => Effect.forEach(statements, (statement) => statement, { discard: true })
-      })
-    )
   }
 
   const eventsInsert = (batch: ReadonlyArray<NewRunEvent>) =>
@@ -184,7 +169,7 @@ export const make = Effect.gen(function* () {
           // in that shard (other workers' too) update that one row
           bumpGeneration(m.asset, m.partition)
         ]
-        return inOneTransaction(statements)
+        return inOneTransaction(sql, statements)
       }).pipe(Effect.asVoid, wrap("recording a materialization")),
     markPublished: (ms) =>
       Effect.suspend(() => {
@@ -193,7 +178,7 @@ export const make = Effect.gen(function* () {
             WHERE asset_key = ${m.asset} AND partition_key = ${m.partition ?? ""} AND materialization_id = ${m.id}`
         )
         // a run's batch in one transaction (one commit)
-        return inOneTransaction(statements)
+        return inOneTransaction(sql, statements)
       }).pipe(Effect.asVoid, wrap("marking materializations published")),
     unpublished: reads.unpublished.pipe(wrap("reading unpublished materializations")),
     currentMaterializations: (assets) =>
