@@ -14,6 +14,7 @@ import { LeaseStore } from "../runtime/lease/LeaseStore.js"
 import { newId } from "../runtime/events/ids.js"
 import type { Observation, Run } from "../runtime/events/records.js"
 import type { PartitionKey } from "../runtime/partitions/PartitionKey.js"
+import { MAX_CODE_VERSION } from "../runtime/asset/versionLimits.js"
 import { storeBackends } from "./support/storeBackends.js"
 import { aMaterialization } from "./support/aMaterialization.js"
 import { tempDir } from "./support/testProject.js"
@@ -173,6 +174,14 @@ describe.each(backends)("event store contract on $name", (backend) => {
     expect(consumers.map((m) => m.id)).toEqual([report.id])
     expect(consumers[0]!.inputs.length).toBe(1201)
     expect(await run((s) => s.consumers(film1.id))).toEqual([])
+  })
+
+  it.skipIf(backend.skip)("keeps a code version as long as an asset may give whole (MySQL refused one over 64 characters)", async () => {
+    const long = aMaterialization("raw_film", null, { codeVersion: `raw-csv-2:film:${"c".repeat(MAX_CODE_VERSION - 15)}` })
+    expect(long.codeVersion.length).toBe(MAX_CODE_VERSION)
+    await run((s) => s.recordMaterialization(long))
+    expect((await run((s) => s.materialization(long.id)))?.codeVersion).toBe(long.codeVersion)
+    expect((await run((s) => s.currentMaterializations([key("raw_film")]))).map((m) => m.codeVersion)).toEqual([long.codeVersion])
   })
 
   it.skipIf(backend.skip)("reads a level of lineage at once: materializations by id, and the consumers of several", async () => {

@@ -1,6 +1,8 @@
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as Migrator from "@effect/sql/Migrator"
+import { SqlError } from "@effect/sql/SqlError"
 import { Effect, Schedule } from "effect"
+import { MAX_CODE_VERSION } from "../../runtime/asset/versionLimits.js"
 
 /** One schema for SQLite and MySQL; only the auto-increment column and the text types differ. */
 const init = Effect.gen(function* () {
@@ -281,6 +283,18 @@ const inputsJson = Effect.gen(function* () {
   yield* sql`ALTER TABLE materializations ADD COLUMN inputs_json ${text} NULL`
 })
 
+/**
+ * A code version is what a project writes (`codeVersion: "raw-csv-2:film:<its columns>"`): on MySQL it outgrew
+ * VARCHAR(64), which refused such a record outright (SQLite does not hold a text to its length).
+ */
+const longCodeVersions = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.onDialectOrElse({
+    mysql: () => sql`ALTER TABLE materializations MODIFY code_version VARCHAR(${sql.literal(String(MAX_CODE_VERSION))}) NOT NULL`,
+    orElse: () => Effect.void
+  })
+})
+
 export const migrations = Migrator.fromRecord({
   "0001_init": init,
   "0002_backfills": backfills,
@@ -290,7 +304,8 @@ export const migrations = Migrator.fromRecord({
   "0006_automation_ticks": automationTicks,
   "0007_status_cache": statusCache,
   "0008_generation_shards": generationShards,
-  "0009_inputs_json": inputsJson
+  "0009_inputs_json": inputsJson,
+  "0010_long_code_versions": longCodeVersions
 })
 
 /** Runs pending migrations; the Migrator's own table records which ran, and locks against concurrent runners. */
@@ -308,6 +323,13 @@ const schemaReady = Effect.gen(function* () {
   yield* sql`SELECT inputs_digest FROM materializations WHERE 1 = 0`
   yield* sql`SELECT shard FROM asset_generation_shards WHERE 1 = 0`
   yield* sql`SELECT inputs_json FROM materializations WHERE 1 = 0`
+  // a widened column has nothing new to select: MySQL says its length
+  const widened = yield* sql.onDialectOrElse({
+    mysql: () => sql`SELECT 1 AS ok FROM information_schema.columns WHERE table_schema = DATABASE()
+      AND table_name = 'materializations' AND column_name = 'code_version' AND character_maximum_length >= ${MAX_CODE_VERSION}`,
+    orElse: () => Effect.succeed([{ ok: 1 }])
+  })
+  if (widened.length === 0) return yield* new SqlError({ cause: undefined, message: "the store's code versions are not widened yet (migration 0010)" })
 })
 
 /**

@@ -4,6 +4,7 @@ import type { PartitionsDefinition, Window } from "../partitions/PartitionsDefin
 import type { PartitionMapping } from "../partitions/mappings/PartitionMapping.js"
 import { assetKey, type AssetKey } from "./AssetKey.js"
 import { codeVersionOf } from "./codeVersion.js"
+import { MAX_CODE_VERSION } from "./versionLimits.js"
 import { columnsOf, type ColumnSpec } from "./columns.js"
 import { attachChecks } from "../checks/attach.js"
 import type { AttachedCheck, CheckDef } from "../checks/Check.js"
@@ -192,6 +193,11 @@ export function defineAsset(given: any): AssetDef<any, any> {
     // a function's text is what a compiler made of it: it differs between builds, and misses the values it closes over
     throw new AssetDefinitionError({
       message: `asset '${options.key}' computes with an Effect, so it needs a codeVersion: give it one (e.g. codeVersion: "1") and change it whenever what the compute produces changes, including values it closes over`
+    })
+  }
+  if (typeof options.codeVersion === "string" && options.codeVersion.length > MAX_CODE_VERSION) {
+    throw new AssetDefinitionError({
+      message: `asset '${options.key}' has a codeVersion of ${options.codeVersion.length} characters: give at most ${MAX_CODE_VERSION} (a hash of a long text will do)`
     })
   }
   const compute: Compute<any> =

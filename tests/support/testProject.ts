@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Layer, ManagedRuntime } from "effect"
+import { Effect, Layer, ManagedRuntime, Redacted } from "effect"
 import type { AnyAssetDef } from "../../runtime/asset/Asset.js"
 import type { AssetKey } from "../../runtime/asset/AssetKey.js"
 import { loadState, materialize, type MaterializeRequest } from "../../runtime/execute/materialize.js"
@@ -10,6 +10,7 @@ import type { PartitionKey } from "../../runtime/partitions/PartitionKey.js"
 import { StatusResolver } from "../../runtime/status/StatusResolver.js"
 import * as DuckDB from "../../resources/duckdb/DuckDB.js"
 import * as DuckDBEngine from "../../resources/duckdb/DuckDBEngine.js"
+import * as MysqlEventStore from "../../resources/event-store/MysqlEventStore.js"
 import * as SqliteEventStore from "../../resources/event-store/SqliteEventStore.js"
 import * as LocalLake from "../../resources/lake-fs/LocalLake.js"
 import * as GeneratedSakila from "../../assets/generated/GeneratedSakila.js"
@@ -23,6 +24,8 @@ export interface TestProjectOptions {
   readonly dir?: string
   readonly seed?: number
   readonly feed?: SimulatedFeed.SimulationConfig
+  /** a MySQL URL: the event store on that database instead of SQLite under the folder */
+  readonly eventStore?: string
 }
 
 /**
@@ -37,7 +40,9 @@ export const testProject = (options: TestProjectOptions) => {
   const simulatedFeed = SimulatedFeed.layer(feed).pipe(Layer.provide(lake))
   const layer = Layer.mergeAll(
     DuckDBEngine.layer.pipe(Layer.provide(DuckDB.layer({ threads: 2 }))),
-    SqliteEventStore.layer(join(dir, "state", "events.sqlite")),
+    options.eventStore === undefined
+      ? SqliteEventStore.layer(join(dir, "state", "events.sqlite"))
+      : MysqlEventStore.layer(Redacted.make(options.eventStore)),
     GeneratedSakila.layer(options.seed ?? 42),
     // as in the demo: the simulated feed seeds an empty landing zone when a run starts
     demoProject("test", graph, simulatedFeed)
