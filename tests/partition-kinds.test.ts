@@ -118,6 +118,11 @@ describe("partitions of every kind, through the CLI", () => {
     expect(run.stderr).toContain("2099-01-01")
     const whole = cli(["materialize", "odd_reader"], { BAD_WHOLE: "1" })
     expect(whole.stderr).toContain("source 'odd_source' is partitioned (daily from 2023-01-01 to 2023-03-31), but its observation gave one version")
+    // a version no store keeps whole (MySQL's column is 64 characters; SQLite would have kept it)
+    const long = cli(["materialize", "odd_reader"], { BAD_VERSION: "v".repeat(65) })
+    expect(long.status).not.toBe(0)
+    expect(long.stderr).toContain(`source 'odd_source' observed a data version of 65 characters for 2023-01-01 (${"v".repeat(20)}…): give 1 to 64 characters`)
+    expect(cli(["materialize", "odd_reader"], { BAD_VERSION: "" }).stderr).toContain("source 'odd_source' observed an empty data version for 2023-01-01")
     // nothing of the refused observations was kept: a good one materializes exactly its one day
     ok(["materialize", "odd_reader"])
     expect(statusOf("odd_reader")[0]!.partitions.map((p) => p.partition)).toEqual(["2023-01-01"])

@@ -2,6 +2,7 @@ import { Effect } from "effect"
 import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SideOutput, type SqlContext } from "../asset/Asset.js"
 import { shortHash } from "../asset/codeVersion.js"
 import { columnsOf } from "../asset/columns.js"
+import { MAX_DATA_VERSION } from "../asset/versionLimits.js"
 import { checkBeforePublish } from "../checks/gate.js"
 import { scannedCounts } from "../checks/runChecks.js"
 import type { CheckResult } from "../checks/CheckResult.js"
@@ -119,8 +120,8 @@ export const materializePartition = Effect.fnUntraced(function* (args: {
       })
       .pipe(Effect.mapError((cause) => fail(`compute failed: ${messageOf(cause)}`, cause)))
     if (result !== undefined && result !== null && typeof result.dataVersion === "string") {
-      if (result.dataVersion.length === 0 || result.dataVersion.length > 64) {
-        return yield* fail(`the compute returned data version '${result.dataVersion.slice(0, 80)}': give 1 to 64 characters`)
+      if (result.dataVersion.length === 0 || result.dataVersion.length > MAX_DATA_VERSION) {
+        return yield* fail(`the compute returned data version '${result.dataVersion.slice(0, 80)}': give 1 to ${MAX_DATA_VERSION} characters`)
       }
       userDataVersion = result.dataVersion
     }

@@ -1,6 +1,7 @@
 import { Data, Effect } from "effect"
 import type { Observation as SourceObservation } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
+import { MAX_DATA_VERSION } from "../asset/versionLimits.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import type { Observation } from "../events/records.js"
@@ -28,6 +29,15 @@ export interface Observed {
   readonly failed: ReadonlyMap<AssetKey, ObserveError>
 }
 
+const versionProblem = (version: unknown): string | undefined =>
+  typeof version !== "string"
+    ? `a data version that is not text (${typeof version})`
+    : version.length === 0
+      ? "an empty data version"
+      : version.length > MAX_DATA_VERSION
+        ? `a data version of ${version.length} characters`
+        : undefined
+
 /**
  * Whether an observation fits its source's partitions: one version for an unpartitioned source, versions by key
  * for a partitioned one, every key one of its keys (a dynamic definition's new keys are collected to be added).
@@ -38,6 +48,11 @@ const fitProblem = (
   ctx: PartitionContext,
   newKeys: Map<string, Set<string>>
 ): string | undefined => {
+  const versions: ReadonlyArray<readonly [string | null, unknown]> = o._tag === "Whole" ? [[null, o.dataVersion]] : [...o.partitions]
+  for (const [partition, version] of versions) {
+    const problem = versionProblem(version)
+    if (problem !== undefined) return `source '${source.key}' observed ${problem}${partition === null ? "" : ` for ${partition}`}${typeof version === "string" && version.length > 0 ? ` (${version.slice(0, 20)}…)` : ""}: give 1 to ${MAX_DATA_VERSION} characters (a hash of a longer value will do); nothing of this observation was kept`
+  }
   const def = source.partitions
   if (def === undefined) {
     return o._tag === "Whole" ? undefined : `source '${source.key}' is not partitioned, but its observation gave versions by partition: return { _tag: "Whole", dataVersion }`

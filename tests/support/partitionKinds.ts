@@ -155,15 +155,16 @@ export const bottom = defineAsset({
   sql: ({ inputs }) => `SELECT (SELECT v FROM ${inputs.left}) + (SELECT v FROM ${inputs.right}) AS v`
 })
 
-/** Observes what BAD_KEYS says (comma-separated day keys), or 2023-01-01 when unset. */
+/** Observes what BAD_KEYS says (comma-separated day keys), or 2023-01-01 when unset, at version BAD_VERSION or v1. */
 export const oddSource = defineSource({
   key: "odd_source",
   partitions: days,
   observe: Effect.sync(() => {
     const keys = (process.env["BAD_KEYS"] ?? "2023-01-01").split(",")
+    const version = process.env["BAD_VERSION"] ?? "v1"
     return process.env["BAD_WHOLE"] === "1"
-      ? { _tag: "Whole" as const, dataVersion: "v1" }
-      : { _tag: "Partitioned" as const, partitions: new Map(keys.map((k) => [k as PartitionKey, "v1"])) }
+      ? { _tag: "Whole" as const, dataVersion: version }
+      : { _tag: "Partitioned" as const, partitions: new Map(keys.map((k) => [k as PartitionKey, version])) }
   })
 })
 export const oddReader = defineAsset({
