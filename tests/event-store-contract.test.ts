@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process"
 import { rmSync } from "node:fs"
 import { join, resolve } from "node:path"
-import { Effect, ManagedRuntime } from "effect"
+import { Cause, Effect, Exit, ManagedRuntime } from "effect"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import * as SqliteEventStore from "../resources/event-store/SqliteEventStore.js"
 import type { AssetKey } from "../runtime/asset/AssetKey.js"
@@ -235,6 +235,8 @@ describe.each(backends)("event store contract on $name", (backend) => {
       Effect.flatMap(EventStore, (s) => s.recordMaterialization(bad, [{ runId: r.id, at, type: "STEP_SUCCESS", asset: null, partition: null, message: null as never }]))
     )
     expect(failed._tag).toBe("Failure")
+    // the database's own reason, not only the client's "Failed to execute statement"
+    expect(String(Exit.isFailure(failed) ? Cause.squash(failed.cause) : "")).toMatch(/NOT NULL constraint failed: run_events\.message|Column 'message' cannot be null/)
     expect(await run((s) => s.materialization(bad.id))).toBeUndefined()
     // the connection it failed on took nothing of it back to the pool: records after it, on every connection
     // (more at once than the pool holds), commit on their own, and the failed one stays out

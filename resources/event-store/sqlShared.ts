@@ -8,10 +8,21 @@ export const Count = Schema.Union(Schema.Number, Schema.NumberFromString)
 /** The SQLite file the stores live in, so a lock, a full disk or a read-only file names it; absent on MySQL. */
 export class StoreFile extends Context.Tag("event-store/StoreFile")<StoreFile, string>() {}
 
+/**
+ * What went wrong, with the driver's own words: @effect/sql says "Failed to execute statement" and keeps the
+ * database's reason ("Data too long for column 'code_version'") in its cause.
+ */
+const driverMessage = (cause: unknown): string => {
+  const outer = (cause as { message?: unknown } | null)?.message
+  const inner = ((cause as { cause?: { message?: unknown } } | null)?.cause as { message?: unknown } | undefined)?.message
+  if (typeof outer !== "string") return String(cause)
+  return typeof inner === "string" && inner !== "" && !outer.includes(inner) ? `${outer}: ${inner}` : outer
+}
+
 /** A store failure as an EventStoreError naming the store, the operation and, when it is known, the cause and the fix. */
 export const storeError = (store: string, what: string, cause: unknown, file?: string): EventStoreError => {
   const problem = file === undefined ? undefined : storeProblem(file, cause)
-  const detail = problem ?? (cause as { message?: string } | null)?.message ?? String(cause)
+  const detail = problem ?? driverMessage(cause)
   return new EventStoreError({ message: `${store}: ${what} failed: ${detail}`, cause })
 }
 
