@@ -38,7 +38,7 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| no-op: backfill 36 tasks, concurrency 4, warm, median of 1 +\| \d+ tasks\/s +\| \d+ tasks\/s \(one materialize\) +\| [\d.]+x +\| over 1000 tasks\/s \(issue 19\) +\| (yes|no) +\|$/m)
     expect(run.stdout).toMatch(/^\| no-op: 2 worker processes on SQLite \(\d took tasks\), concurrency 4 each +\| \d+ tasks\/s +\| \d+ tasks\/s \(one process\) +\| [\d.]+x +\|/m)
     if (process.env["CI"] === "true" || !run.stdout.includes("skipped: MariaDB")) {
-      expect(run.stdout).toMatch(/^\| no-op: 2 workers on MariaDB vs 1 \(\d took tasks\), concurrency 4 each, median of 1 +\| \d+ tasks\/s +\| \d+ tasks\/s \(one worker on MariaDB\) +\| [\d.]+x +\| faster than one \(over 1\.00x, issue 19\) +\| (yes|no) +\|$/m)
+      expect(run.stdout).toMatch(/^\| no-op: 2 workers on MariaDB vs 1 \(\d took tasks\), concurrency 4 each, 1 pair, medians +\| \d+ tasks\/s +\| \d+ tasks\/s \(one worker on MariaDB\) +\| [\d.]+x +\| faster than one \(over 1\.00x, issue 19\) +\| (yes|no) +\|$/m)
     }
     expect(run.stdout).toMatch(/^peak RSS: bench process \d+ MB, worker processes (\d+ MB|n\/a)$/m)
   }, 300_000)
