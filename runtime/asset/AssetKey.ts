@@ -5,6 +5,8 @@ export const AssetKey = Schema.String.pipe(
   Schema.pattern(/^[a-z][a-z0-9_]*(\/[a-z][a-z0-9_]*)*$/, {
     message: () => "an asset key is lower snake case words, optionally separated by '/'"
   }),
+  // what MySQL can index (VARCHAR(191) of utf8mb4); SQLite would keep a longer one, and the same project must run on both
+  Schema.maxLength(191, { message: () => "an asset key is at most 191 characters" }),
   Schema.brand("AssetKey")
 )
 export type AssetKey = typeof AssetKey.Type

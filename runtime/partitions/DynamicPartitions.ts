@@ -19,7 +19,8 @@ export const dynamicKeyProblem = (key: string): string | undefined =>
  * kept in the event store under `name`; in the order they were added.
  */
 export const dynamicPartitions = (name: string): DynamicPartitions => {
-  if (!/^[a-z][a-z0-9_]*$/.test(name)) throw new Error(`dynamic partitions: name '${name}' must be lower-case letters, digits and _`)
+  // the store keeps the name in VARCHAR(64) on MySQL
+  if (!/^[a-z][a-z0-9_]{0,63}$/.test(name)) throw new Error(`dynamic partitions: name '${name}' must be 1 to 64 lower-case letters, digits and _`)
   return {
     _tag: "Dynamic",
     id: `dynamic:${name}`,
