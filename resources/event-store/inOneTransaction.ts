@@ -15,7 +15,8 @@ const PER_QUERY = 100
  * its three round trips: under load each wait for the server is long, and with two workers on two cores each wakes
  * the server and another process (bench/backfill.ts, two MariaDB workers). A statement failing part way stops the
  * query with its transaction open, so it is rolled back on that connection before the connection goes back to the
- * pool; a connection that is lost rolls back on the server. Inside a transaction already open, or when the
+ * pool, also when the caller is interrupted (the server runs the query to its end or its error); a connection that
+ * is lost rolls back on the server. Inside a transaction already open, or when the
  * statements need several queries, the client's own transaction is used.
  */
 export const inOneTransaction = (sql: SqlClient.SqlClient, statements: ReadonlyArray<Statement.Statement<unknown>>): Effect.Effect<void, SqlError> =>
@@ -29,7 +30,8 @@ export const inOneTransaction = (sql: SqlClient.SqlClient, statements: ReadonlyA
         Effect.flatMap(sql.reserve, (conn) =>
           conn
             .executeUnprepared(`START TRANSACTION; ${text}; COMMIT`, params, undefined)
-            .pipe(Effect.tapError(() => Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))), Effect.asVoid)
+            // on a failure and on an interruption (the query runs on in the server): queued behind it on its connection
+            .pipe(Effect.onError(() => Effect.ignore(conn.executeUnprepared("ROLLBACK", [], undefined))), Effect.asVoid)
         )
       )
     }
