@@ -29,6 +29,7 @@ export interface Observed {
   readonly failed: ReadonlyMap<AssetKey, ObserveError>
 }
 
+/** what is wrong with an observed data version, if anything: the stores keep 1 to MAX_DATA_VERSION characters */
 const versionProblem = (version: unknown): string | undefined =>
   typeof version !== "string"
     ? `a data version that is not text (${typeof version})`
@@ -39,8 +40,9 @@ const versionProblem = (version: unknown): string | undefined =>
         : undefined
 
 /**
- * Whether an observation fits its source's partitions: one version for an unpartitioned source, versions by key
- * for a partitioned one, every key one of its keys (a dynamic definition's new keys are collected to be added).
+ * Whether an observation fits its source's partitions: versions the stores keep, one for an unpartitioned source,
+ * one by key for a partitioned one, every key one of its keys (a dynamic definition's new keys are collected to be
+ * added).
  */
 const fitProblem = (
   source: { readonly key: string; readonly partitions: PartitionsDefinition | undefined },
@@ -51,7 +53,10 @@ const fitProblem = (
   const versions: ReadonlyArray<readonly [string | null, unknown]> = o._tag === "Whole" ? [[null, o.dataVersion]] : [...o.partitions]
   for (const [partition, version] of versions) {
     const problem = versionProblem(version)
-    if (problem !== undefined) return `source '${source.key}' observed ${problem}${partition === null ? "" : ` for ${partition}`}${typeof version === "string" && version.length > 0 ? ` (${version.slice(0, 20)}…)` : ""}: give 1 to ${MAX_DATA_VERSION} characters (a hash of a longer value will do); nothing of this observation was kept`
+    if (problem === undefined) continue
+    const where = partition === null ? "" : ` for ${partition}`
+    const preview = typeof version === "string" && version.length > 0 ? ` (${version.slice(0, 20)}…)` : ""
+    return `source '${source.key}' observed ${problem}${where}${preview}: give 1 to ${MAX_DATA_VERSION} characters (a hash of a longer value will do); nothing of this observation was kept`
   }
   const def = source.partitions
   if (def === undefined) {
