@@ -1,5 +1,6 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Effect } from "effect"
+import { MAX_DATA_VERSION } from "../../asset/versionLimits.js"
 import { json, partition } from "../options.js"
 
 // The command's definition only; its handler is loaded from report.run.ts when the command runs.
@@ -8,7 +9,7 @@ export const reportCommand = Command.make(
   {
     key: Args.text({ name: "asset" }),
     partition,
-    dataVersion: Options.text("data-version").pipe(Options.withDescription("the version of what the outside job wrote (1 to 64 characters)")),
+    dataVersion: Options.text("data-version").pipe(Options.withDescription(`the version of what the outside job wrote (1 to ${MAX_DATA_VERSION} characters)`)),
     rows: Options.integer("rows").pipe(Options.withDescription("how many rows it wrote"), Options.optional),
     json
   },
