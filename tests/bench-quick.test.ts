@@ -25,6 +25,10 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets, ms per asset \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
     // the run's CPU beside the output check's alone (which the bench checks read each output's one row)
     expect(run.stdout).toMatch(/^\| the same run's CPU per asset, all threads \(baseline: the output check alone, DuckDB's scan of one output, its CPU\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+    // the JavaScript thread's share, against the run's wall time (Linux: /proc)
+    if (process.platform === "linux") {
+      expect(run.stdout).toMatch(/^\| the same run's CPU per asset on the JavaScript thread \(baseline: the run's wall time per asset\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
+    }
     expect(run.stdout).toMatch(/^\| the output check alone, one output after another, ms per asset \| [\d.]+ \|/m)
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets all fresh, ms per asset \| [\d.]+ \|/m)
     expect(run.stdout).toMatch(/^peak RSS of this process \d+ MB/m)
@@ -39,6 +43,12 @@ describe("benches in --quick mode", () => {
     expect(run.stdout).toMatch(/^\| no-op: 2 worker processes on SQLite \(\d took tasks\), concurrency 4 each +\| \d+ tasks\/s +\| \d+ tasks\/s \(one process\) +\| [\d.]+x +\|/m)
     if (process.env["CI"] === "true" || !run.stdout.includes("skipped: MariaDB")) {
       expect(run.stdout).toMatch(/^\| no-op: 2 workers on MariaDB vs 1 \(\d took tasks\), concurrency 4 each, 1 pair, medians +\| \d+ tasks\/s +\| \d+ tasks\/s \(one worker on MariaDB\) +\| [\d.]+x +\| faster than one \(over 1\.00x, issue 19\) +\| (yes|no) +\|$/m)
+      // where the pair's time went: CPU per task of each side, the database's, how busy the machine was
+      if (process.platform === "linux") {
+        expect(run.stdout).toMatch(
+          /^2 workers on MariaDB vs 1, CPU per task, medians over the pairs \(.*\): one worker: -?[\d.]+ ms in the workers \+ [\d.]+ in mariadbd, the machine \d+% busy; two workers: -?[\d.]+ ms in the workers \+ [\d.]+ in mariadbd, the machine \d+% busy; each worker's start and end \(\d+ ms, a worker with nothing to do\) taken out$/m
+        )
+      }
     }
     expect(run.stdout).toMatch(/^peak RSS: bench process \d+ MB, worker processes (\d+ MB|n\/a)$/m)
   }, 300_000)
