@@ -121,8 +121,8 @@ const cycles = (byKey: ReadonlyMap<string, AnyAssetDef>): ReadonlyArray<Readonly
   return components
     .map((comp) => {
       const inComp = new Set(comp)
-      // numbers are in key order: the smallest is the smallest key
-      const start = Math.min(...comp)
+      // numbers are in key order: the smallest is the smallest key (a loop: a component can hold every asset)
+      const start = comp.reduce((a, b) => (b < a ? b : a))
       // shortest path inside the component from start back to start
       const prev = new Map<number, number>()
       const queue = [start]
@@ -132,9 +132,10 @@ const cycles = (byKey: ReadonlyMap<string, AnyAssetDef>): ReadonlyArray<Readonly
         for (const w of adjacency[v]!) {
           if (!inComp.has(w)) continue
           if (w === start) {
-            const chain = [v]
-            while (chain[0] !== start) chain.unshift(prev.get(chain[0]!)!)
-            return [...chain, start].map((n) => keys[n]!)
+            // walked back from v to start, then turned around (unshift would make a long cycle quadratic)
+            const back = [v]
+            while (back[back.length - 1] !== start) back.push(prev.get(back[back.length - 1]!)!)
+            return [...back.reverse(), start].map((n) => keys[n]!)
           }
           if (!seen.has(w)) {
             seen.add(w)
