@@ -41,7 +41,7 @@ export const childrenMs = (): number | undefined => {
   return ms(Number(f[13]) + Number(f[14]))
 }
 
-/** CPU ms of the running processes named `name` (e.g. mariadbd), all their threads, summed */
+/** CPU ms of the running processes named `name` (e.g. mariadbd), all their threads, summed; undefined when none runs */
 export const processesMs = (name: string): number | undefined => {
   let pids: Array<string>
   try {
@@ -49,13 +49,13 @@ export const processesMs = (name: string): number | undefined => {
   } catch {
     return undefined
   }
-  let total = 0
+  let total: number | undefined
   for (const pid of pids) {
     if (read(`/proc/${pid}/comm`)?.trim() !== name) continue
     const text = read(`/proc/${pid}/stat`)
     if (text === undefined) continue
     const f = statFields(text)
-    total += ms(Number(f[11]) + Number(f[12]))
+    total = (total ?? 0) + ms(Number(f[11]) + Number(f[12]))
   }
   return total
 }
