@@ -2,7 +2,7 @@ import { Effect } from "effect"
 import { outputPath, sideOutputPath, type AssetDef, type InputFiles, type SideOutput, type SqlContext } from "../asset/Asset.js"
 import { shortHash } from "../asset/codeVersion.js"
 import { columnsOf } from "../asset/columns.js"
-import { MAX_DATA_VERSION } from "../asset/versionLimits.js"
+import { dataVersionProblem, MAX_DATA_VERSION } from "../asset/versionLimits.js"
 import { checkBeforePublish } from "../checks/gate.js"
 import { scannedCounts } from "../checks/runChecks.js"
 import type { CheckResult } from "../checks/CheckResult.js"
@@ -120,7 +120,7 @@ export const materializePartition = Effect.fnUntraced(function* (args: {
       })
       .pipe(Effect.mapError((cause) => fail(`compute failed: ${messageOf(cause)}`, cause)))
     if (result !== undefined && result !== null && typeof result.dataVersion === "string") {
-      if (result.dataVersion.length === 0 || result.dataVersion.length > MAX_DATA_VERSION) {
+      if (dataVersionProblem(result.dataVersion) !== undefined) {
         return yield* fail(`the compute returned data version '${result.dataVersion.slice(0, 80)}': give 1 to ${MAX_DATA_VERSION} characters`)
       }
       userDataVersion = result.dataVersion

@@ -1,7 +1,7 @@
 import { Data, Effect } from "effect"
 import type { Observation as SourceObservation } from "../asset/Asset.js"
 import type { AssetKey } from "../asset/AssetKey.js"
-import { MAX_DATA_VERSION } from "../asset/versionLimits.js"
+import { dataVersionProblem, MAX_DATA_VERSION } from "../asset/versionLimits.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import type { Observation } from "../events/records.js"
@@ -29,16 +29,6 @@ export interface Observed {
   readonly failed: ReadonlyMap<AssetKey, ObserveError>
 }
 
-/** what is wrong with an observed data version, if anything: the stores keep 1 to MAX_DATA_VERSION characters */
-const versionProblem = (version: unknown): string | undefined =>
-  typeof version !== "string"
-    ? `a data version that is not text (${typeof version})`
-    : version.length === 0
-      ? "an empty data version"
-      : version.length > MAX_DATA_VERSION
-        ? `a data version of ${version.length} characters`
-        : undefined
-
 /**
  * Whether an observation fits its source's partitions: versions the stores keep, one for an unpartitioned source,
  * one by key for a partitioned one, every key one of its keys (a dynamic definition's new keys are collected to be
@@ -52,7 +42,7 @@ const fitProblem = (
 ): string | undefined => {
   const versions: ReadonlyArray<readonly [string | null, unknown]> = o._tag === "Whole" ? [[null, o.dataVersion]] : [...o.partitions]
   for (const [partition, version] of versions) {
-    const problem = versionProblem(version)
+    const problem = dataVersionProblem(version)
     if (problem === undefined) continue
     const where = partition === null ? "" : ` for ${partition}`
     const preview = typeof version === "string" && version.length > 0 ? ` (${version.slice(0, 20)}…)` : ""

@@ -1,6 +1,6 @@
 import { Data, Effect } from "effect"
 import type { AssetDef } from "../asset/Asset.js"
-import { MAX_DATA_VERSION } from "../asset/versionLimits.js"
+import { dataVersionProblem, MAX_DATA_VERSION } from "../asset/versionLimits.js"
 import { EventStore } from "../events/EventStore.js"
 import { newId } from "../events/ids.js"
 import type { Materialization } from "../events/records.js"
@@ -27,7 +27,7 @@ export const reportMaterialization = Effect.fn("Runtime.report")(function* (requ
   const { graph } = yield* Project
   const store = yield* EventStore
   const { asset, partition } = request
-  if (request.dataVersion.length === 0 || request.dataVersion.length > MAX_DATA_VERSION || /[\u0000-\u001f]/.test(request.dataVersion)) {
+  if (dataVersionProblem(request.dataVersion) !== undefined || /[\u0000-\u001f]/.test(request.dataVersion)) {
     return yield* new ReportError({ message: `a data version is 1 to ${MAX_DATA_VERSION} printable characters, got '${request.dataVersion.slice(0, 80)}'` })
   }
   if (request.rowCount !== undefined && (!Number.isSafeInteger(request.rowCount) || request.rowCount < 0)) {
