@@ -57,52 +57,56 @@ describe("crash safety", () => {
       ASSETS_STREAM_FEED: "simulated"
     }
     const p = testProject({ assets: sakilaAssets, dir, ...(db === undefined ? {} : { eventStore: db.url }) })
-    const consistent = () =>
-      p.run(
-        Effect.gen(function* () {
-          const engine = yield* Engine
-          const store = yield* EventStore
-          // a record's own version always holds its data; its stable path too once published (a crash between the
-          // record and publishing leaves that to the next run)
-          const unpublished = new Set((yield* store.unpublished).map((m) => m.id))
-          for (const m of yield* store.currentMaterializations()) {
-            const asset = p.graph.get(m.asset)
-            const format = asset._tag === "Asset" ? asset.format : "parquet"
-            for (const path of [String(m.metadata["location"]), ...(unpublished.has(m.id) ? [] : [String(m.metadata["path"])])]) {
-              const stats = yield* engine.inspect(path, format)
-              expect(shortHash(stats.contentHash, String(stats.rows)), `${m.asset}[${m.partition}] at ${path}`).toBe(m.dataVersion)
+    try {
+      const consistent = () =>
+        p.run(
+          Effect.gen(function* () {
+            const engine = yield* Engine
+            const store = yield* EventStore
+            // a record's own version always holds its data; its stable path too once published (a crash between the
+            // record and publishing leaves that to the next run)
+            const unpublished = new Set((yield* store.unpublished).map((m) => m.id))
+            for (const m of yield* store.currentMaterializations()) {
+              const asset = p.graph.get(m.asset)
+              const format = asset._tag === "Asset" ? asset.format : "parquet"
+              for (const path of [String(m.metadata["location"]), ...(unpublished.has(m.id) ? [] : [String(m.metadata["path"])])]) {
+                const stats = yield* engine.inspect(path, format)
+                expect(shortHash(stats.contentHash, String(stats.rows)), `${m.asset}[${m.partition}] at ${path}`).toBe(m.dataVersion)
+              }
             }
-          }
-          return (yield* store.currentMaterializations()).length
+            return (yield* store.currentMaterializations()).length
+          })
+        )
+      const seen: Array<number> = []
+      // kill after the k-th finished task (plus jitter), so kills land mid-pipeline however fast the machine is
+      for (const k of [2, 6, 11]) {
+        const child = assets(["materialize", "category_report,state_report", "--concurrency", "2"], env)
+        let finished = 0
+        await new Promise<void>((done) => {
+          child.stdout.on("data", (chunk: Buffer) => {
+            finished += (chunk.toString().match(/^✓/gm) ?? []).length
+            if (finished >= k) setTimeout(() => done(), Math.random() * 40)
+          })
+          child.once("exit", () => done())
         })
-      )
-    const seen: Array<number> = []
-    // kill after the k-th finished task (plus jitter), so kills land mid-pipeline however fast the machine is
-    for (const k of [2, 6, 11]) {
-      const child = assets(["materialize", "category_report,state_report", "--concurrency", "2"], env)
-      let finished = 0
-      await new Promise<void>((done) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          finished += (chunk.toString().match(/^✓/gm) ?? []).length
-          if (finished >= k) setTimeout(() => done(), Math.random() * 40)
-        })
-        child.once("exit", () => done())
-      })
-      child.kill("SIGKILL")
-      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r)))
-      seen.push(await consistent())
+        child.kill("SIGKILL")
+        await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once("exit", r)))
+        seen.push(await consistent())
+      }
+      const done = spawnSync(process.execPath, [bin, "materialize", "category_report,state_report", "--json"], { env: { ...process.env, ...env }, encoding: "utf8" })
+      expect(done.status, `${done.stdout}\n${done.stderr}`).toBe(0)
+      expect(JSON.parse(done.stdout).status).toBe("SUCCESS")
+      const statuses = JSON.parse(spawnSync(process.execPath, [bin, "status", "--json"], { env: { ...process.env, ...env }, encoding: "utf8" }).stdout)
+      expect(statuses.filter((s: { status: string; asset: string }) => s.status !== "FRESH").map((s: { asset: string }) => s.asset)).toEqual(["category_state_report"])
+      expect(await consistent()).toBeGreaterThan(15)
+      expect(readdirSync(join(dir, "lake", ".staging")).filter((d) => d !== "_writes")).toEqual([])
+      // the kills landed at different points: some work was recorded before the last one
+      expect(Math.max(...seen)).toBeGreaterThan(0)
+    } finally {
+      // a failed expectation still disposes of the project and drops its database
+      await p.dispose()
+      await db?.drop()
     }
-    const done = spawnSync(process.execPath, [bin, "materialize", "category_report,state_report", "--json"], { env: { ...process.env, ...env }, encoding: "utf8" })
-    expect(done.status, `${done.stdout}\n${done.stderr}`).toBe(0)
-    expect(JSON.parse(done.stdout).status).toBe("SUCCESS")
-    const statuses = JSON.parse(spawnSync(process.execPath, [bin, "status", "--json"], { env: { ...process.env, ...env }, encoding: "utf8" }).stdout)
-    expect(statuses.filter((s: { status: string; asset: string }) => s.status !== "FRESH").map((s: { asset: string }) => s.asset)).toEqual(["category_state_report"])
-    expect(await consistent()).toBeGreaterThan(15)
-    expect(readdirSync(join(dir, "lake", ".staging")).filter((d) => d !== "_writes")).toEqual([])
-    // the kills landed at different points: some work was recorded before the last one
-    expect(Math.max(...seen)).toBeGreaterThan(0)
-    await p.dispose()
-    await db?.drop()
   }
 
   it("kill -9 at random moments of the Sakila pipeline never leaves an event without its data; a final run completes", () => randomKills("SQLite"))
