@@ -13,9 +13,10 @@
  * 2. The same backfill shared by `assets worker` processes: two on SQLite against one process, and two on MariaDB
  *    (127.0.0.1:3306, root, when reachable) against one worker on MariaDB, in pairs (at least 5, each side first in
  *    turn), the ratio being the median of the pairs' ratios. Under the table, what bounds that ratio here: each
- *    side's CPU per task in the worker processes and in mariadbd, and how busy the machine's cores were (from /proc,
- *    over the workers' lives; each worker's own start and end, measured as a worker with nothing left to do, taken
- *    out). A second worker can only use what one left idle, and gains nothing if each task costs it more CPU.
+ *    side's CPU per task in the worker processes (and how much of it on their JavaScript threads) and in mariadbd,
+ *    and how busy the machine's cores were (from /proc, over the workers' lives; each worker's own start and end,
+ *    measured as a worker with nothing left to do, taken out). A second worker can only use what one left idle, and
+ *    gains nothing if each task costs it more CPU.
  * 3. The real pipeline at N events over 12 months: one backfill of streaming_films against the same months
  *    materialized one `materialize --partition M` at a time, on copies of the same landing data.
  *
@@ -40,7 +41,7 @@ import { landStreams } from "../assets/feed/landStreams.js"
 import { createEmptyDatabase, mysqlAvailability } from "../tests/support/sakilaDatabase.js"
 import { chain, landTick } from "../tests/support/synthetic.js"
 import { tempDir, testProject } from "../tests/support/testProject.js"
-import { childrenMs, machineMs, processesMs } from "./cpuTime.js"
+import { childrenMs, machineMs, processesMs, threadsMs } from "./cpuTime.js"
 import { removeLater } from "./removeLater.js"
 
 const quick = process.argv.includes("--quick")
@@ -157,11 +158,18 @@ const below: Array<string> = []
       ASSETS_CONFIG: resolve("tests/fixtures/synthetic.config.ts"),
       ...(eventStore ? { SYNTH_EVENT_STORE: eventStore } : {})
     }
+    // each worker's threads, as last read while it ran: what share of its CPU its JavaScript thread took
+    const threads: Array<{ main: number; others: number }> = []
     const cli = (args: ReadonlyArray<string>) =>
       new Promise<string>((done) => {
         let out = ""
         const c = spawn(process.execPath, [resolve("bin/assets.js"), ...args], { env, stdio: ["ignore", "pipe", "ignore"] })
-        const poll = setInterval(() => (peakWorkerKb = Math.max(peakWorkerKb, vmHwmKb(c.pid!))), 100)
+        const seen = { main: 0, others: 0 }
+        if (args[0] === "worker") threads.push(seen)
+        const poll = setInterval(() => {
+          peakWorkerKb = Math.max(peakWorkerKb, vmHwmKb(c.pid!))
+          Object.assign(seen, threadsMs(c.pid!) ?? {})
+        }, 50)
         c.stdout.on("data", (d: Buffer) => (out += d.toString()))
         c.once("exit", () => {
           clearInterval(poll)
@@ -187,8 +195,13 @@ const below: Array<string> = []
     const idle1 = childrenMs()
     const startUp = idle0 === undefined || idle1 === undefined ? 0 : idle1 - idle0
     const perTask = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : (b - a) / succeeded)
+    const seenMain = threads.slice(0, count).reduce((a, t) => a + t.main, 0)
+    const seenAll = threads.slice(0, count).reduce((a, t) => a + t.main + t.others, 0)
     const cpu = {
       workers: perTask(children0, children1 === undefined ? undefined : children1 - count * startUp),
+      // the JavaScript threads' share of the workers' CPU over their lives (start-up in it): applied to the CPU per task
+      // above, whose start-up is taken out, it is an estimate
+      mainShare: seenAll > 0 ? seenMain / seenAll : undefined,
       startUp,
       database: eventStore === undefined ? undefined : perTask(db0, db1),
       busy: machine0 === undefined || machine1 === undefined ? undefined : ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * cpus().length
@@ -274,7 +287,8 @@ const below: Array<string> = []
         return v.length === 0 ? "n/a" : median(v).toFixed(2)
       }
       const busy = xs.map((c) => c.busy).filter((x): x is number => x !== undefined)
-      return `${name}: ${m((c) => c.workers)} ms in the workers + ${m((c) => c.database)} in mariadbd, the machine ${busy.length === 0 ? "n/a" : `${(median(busy) * 100).toFixed(0)}%`} busy`
+      const onMain = m((c) => (c.workers === undefined || c.mainShare === undefined ? undefined : c.workers * c.mainShare))
+      return `${name}: ${m((c) => c.workers)} ms in the workers (${onMain} on their JavaScript threads) + ${m((c) => c.database)} in mariadbd, the machine ${busy.length === 0 ? "n/a" : `${(median(busy) * 100).toFixed(0)}%`} busy`
     }
     const startUps = [...mariadb.cpu.one, ...mariadb.cpu.two].map((c) => c.startUp)
     below.push(

@@ -69,3 +69,29 @@ export const machineMs = (): { readonly busy: number; readonly total: number } |
   const idle = n[3]! + n[4]!
   return { busy: ms(total - idle), total: ms(total) }
 }
+
+/**
+ * CPU ms of a running process's main thread (where JavaScript runs) and of its other threads (libuv's, where DuckDB's
+ * queries run; V8's), summed; undefined once it is ending. Read while it runs: an ended process has no threads left.
+ */
+export const threadsMs = (pid: number): { readonly main: number; readonly others: number } | undefined => {
+  let tids: Array<string>
+  try {
+    tids = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return undefined
+  }
+  let main = 0
+  let others = 0
+  for (const tid of tids) {
+    const text = read(`/proc/${pid}/task/${tid}/stat`)
+    if (text === undefined) continue
+    const f = statFields(text)
+    // an exiting process's leader (a zombie) stands for all its threads, which are gone: no reading
+    if (tid === String(pid) && (f[0] === "Z" || f[0] === "X")) return undefined
+    const used = ms(Number(f[11]) + Number(f[12]))
+    if (tid === String(pid)) main += used
+    else others += used
+  }
+  return { main, others }
+}

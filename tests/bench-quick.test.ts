@@ -46,7 +46,7 @@ describe("benches in --quick mode", () => {
       // where the pair's time went: CPU per task of each side, the database's, how busy the machine was
       if (process.platform === "linux") {
         expect(run.stdout).toMatch(
-          /^2 workers on MariaDB vs 1, CPU per task, medians over the pairs \(.*\): one worker: -?[\d.]+ ms in the workers \+ ([\d.]+|n\/a) in mariadbd, the machine \d+% busy; two workers: -?[\d.]+ ms in the workers \+ ([\d.]+|n\/a) in mariadbd, the machine \d+% busy; each worker's start and end \(\d+ ms, a worker with nothing to do\) taken out$/m
+          /^2 workers on MariaDB vs 1, CPU per task, medians over the pairs \(.*\): one worker: -?[\d.]+ ms in the workers \(-?[\d.]+ on their JavaScript threads\) \+ ([\d.]+|n\/a) in mariadbd, the machine \d+% busy; two workers: -?[\d.]+ ms in the workers \(-?[\d.]+ on their JavaScript threads\) \+ ([\d.]+|n\/a) in mariadbd, the machine \d+% busy; each worker's start and end \(\d+ ms, a worker with nothing to do\) taken out$/m
         )
       }
     }
