@@ -24,13 +24,15 @@ const read = (file: string): string | undefined => {
 /** the fields of a /proc stat line after the command's name (which may hold spaces), from field 3 on */
 const statFields = (text: string) => text.slice(text.lastIndexOf(")") + 2).split(" ")
 const ms = (ticks: number) => (ticks * 1000) / ticksPerSecond
+/** a process's or thread's own CPU ms from its stat fields: user and system time (utime, stime) */
+const usedMs = (f: ReadonlyArray<string>) => ms(Number(f[11]) + Number(f[12]))
 
 /** CPU ms of this process's main thread, the one JavaScript runs on: a floor for anything it does one after another */
 export const mainThreadMs = (): number | undefined => {
   const text = read(`/proc/self/task/${process.pid}/stat`)
   if (text === undefined) return undefined
   const f = statFields(text)
-  return ms(Number(f[11]) + Number(f[12]))
+  return usedMs(f)
 }
 
 /** CPU ms of the child processes this one has waited for (ended ones only), all their threads */
@@ -55,7 +57,7 @@ export const processesMs = (name: string): number | undefined => {
     const text = read(`/proc/${pid}/stat`)
     if (text === undefined) continue
     const f = statFields(text)
-    total = (total ?? 0) + ms(Number(f[11]) + Number(f[12]))
+    total = (total ?? 0) + usedMs(f)
   }
   return total
 }
@@ -89,9 +91,8 @@ export const threadsMs = (pid: number): { readonly main: number; readonly others
     const f = statFields(text)
     // an exiting process's leader (a zombie) stands for all its threads, which are gone: no reading
     if (tid === String(pid) && (f[0] === "Z" || f[0] === "X")) return undefined
-    const used = ms(Number(f[11]) + Number(f[12]))
-    if (tid === String(pid)) main += used
-    else others += used
+    if (tid === String(pid)) main += usedMs(f)
+    else others += usedMs(f)
   }
   return { main, others }
 }
