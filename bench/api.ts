@@ -39,6 +39,7 @@ import { defineProject } from "../runtime/project/Project.js"
 import * as Auth from "../ui-api/auth.js"
 import { apiLayer } from "../ui-api/layer.js"
 import { listen } from "../ui-api/server.js"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const QUICK = process.argv.includes("--quick")
 const TOTAL = QUICK ? 20_000 : Number(process.env["BENCH_MATERIALIZATIONS"] ?? 1_000_000)
@@ -352,6 +353,7 @@ const main = async () => {
         `\n\n${cpus().length} cores, load ${loads.map((l) => l.toFixed(2)).join(" ")}; ${CONNECTIONS} connections, ${SECONDS} s per endpoint, ${ROUNDS} round${ROUNDS === 1 ? "" : "s"} (medians)${QUICK ? " (--quick)" : ""}; ${filled.materializations.toLocaleString("en")} materializations (SQLite), cold requests drawn from ${ids.length.toLocaleString("en")} of them\n`
       )
       console.log(table(["endpoint", "req/s", "health req/s", "x health", "p50 ms", "p99 ms", "distinct URLs", "target", "met"], rows))
+      console.log(referenceLoopLine(QUICK ? 1 : 3))
       console.log(`peak RSS: server ${rss} MB, bench ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`)
     } finally {
       child.kill("SIGTERM")

@@ -43,6 +43,7 @@ import { chain, landTick } from "../tests/support/synthetic.js"
 import { tempDir, testProject } from "../tests/support/testProject.js"
 import { childrenMs, machineMs, processesMs, threadsMs } from "./cpuTime.js"
 import { removeLater } from "./removeLater.js"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const quick = process.argv.includes("--quick")
 const arg = (name: string, fallback: number) => {
@@ -354,4 +355,5 @@ console.log(line(header))
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`)
 for (const c of cells) console.log(line(c))
 for (const l of below) console.log(l)
+console.log(referenceLoopLine(quick ? 1 : 3))
 console.log(`peak RSS: bench process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB, worker processes ${peakWorkerKb === 0 ? "n/a" : `${(peakWorkerKb / 1024).toFixed(0)} MB`}`)

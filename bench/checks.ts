@@ -18,6 +18,7 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
+import { referenceLoopLine } from "./referenceLoop.js"
 import Database from "better-sqlite3"
 import { Effect, Layer, ManagedRuntime } from "effect"
 import type { AnyAssetDef, AssetDef } from "../runtime/asset/Asset.js"
@@ -170,6 +171,7 @@ console.log(`load ${loadavg().map((l) => l.toFixed(2)).join(" ")}; ${runs} run${
 console.log("| question | with checks (ms) | baseline: the same without checks (ms) | ratio | target | met |")
 console.log("|---|---|---|---|---|---|")
 for (const r of rows) console.log(`| ${r.question} | ${ms(r.figure)} | ${ms(r.baseline)} | ${(r.figure / r.baseline).toFixed(2)}x | ${r.target} | ${r.met ? "yes" : "no"} |`)
+console.log(referenceLoopLine(quick ? 1 : 3))
 console.log(`peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MB`)
 
 /**

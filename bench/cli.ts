@@ -13,6 +13,7 @@ import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
@@ -87,6 +88,7 @@ try {
     const met = side.target === undefined ? "" : m < side.target ? "yes" : "no"
     console.log(`| ${side.name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${ratio} | ${side.target ?? ""} | ${met} |`)
   }
+  console.log(referenceLoopLine(quick ? 1 : 3))
 } finally {
   rmSync(work, { recursive: true, force: true })
 }

@@ -17,6 +17,7 @@ import { fork, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { referenceLoopLine } from "./referenceLoop.js"
 import autocannon from "autocannon"
 import { serve as honoServe } from "@hono/node-server"
 import { Duration, Effect, Layer, ManagedRuntime } from "effect"
@@ -137,6 +138,7 @@ const throughput = async () => {
     })
     console.log(`\n\ningest throughput: ${cpus().length} cores, load ${loadavg()[0]!.toFixed(2)}, ${SECONDS} s per measurement, median of ${ROUNDS} alternating rounds, ${(payload.length / 1024).toFixed(0)} KiB a batch\n`)
     console.log(table(["records/s accepted", "ingest", "plain Hono route", "ratio", "target", "met"], rows))
+    console.log(referenceLoopLine(QUICK ? 1 : 3))
     console.log(`peak RSS: ingest server ${rss.ingest} MB, plain server ${rss.plain} MB`)
   } finally {
     plain.stop()

@@ -37,6 +37,7 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { DuckDBInstance } from "@duckdb/node-api"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const args = process.argv.slice(2)
 const quick = args.includes("--quick")
@@ -379,6 +380,7 @@ console.log("| question | figure s | baseline s | ratio | target | met |")
 console.log("|---|---|---|---|---|---|")
 for (const r of rows) console.log(`| ${r.question} | ${secs(r.figure)} | ${secs(r.baseline)} | ${r.ratio} | ${r.target} | ${r.met ? "yes" : "no"} |`)
 console.log("")
+console.log(referenceLoopLine(quick ? 1 : 3))
 console.log(
   `peak RSS: pipeline ${mb(rss.pipeline)} (full run), ${mb(rss.appended)} (appended month); script ${mb(rss.script)}; ` +
     `this bench ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`

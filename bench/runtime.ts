@@ -52,6 +52,7 @@ import { fillMysqlStore, fillStore, noopFloor, readRaw, readRawMysql } from "./f
 import { noopGraph, syntheticGraph, threeYearsOfDays } from "./syntheticGraph.js"
 import { mainThreadMs } from "./cpuTime.js"
 import { removeLater } from "./removeLater.js"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const quick = process.argv.includes("--quick")
 const sizes = quick ? [1_000, 3_000] : [1_000, 10_000, 100_000]
@@ -291,4 +292,5 @@ for (const r of rows) {
     `| ${r.question} | ${ms(r.figure)} | ${r.baseline === undefined ? "" : ms(r.baseline)} | ${r.baseline === undefined ? "" : `${(r.figure / r.baseline).toFixed(2)}x`} | ${growth(r)} | ${r.target} | ${r.rssMb === undefined ? "" : r.rssMb.toFixed(0)} |`
   )
 }
+console.log(referenceLoopLine(quick ? 1 : 3))
 console.log(`peak RSS of this process ${(Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20).toFixed(0)} MB; the status rows give their own processes`)

@@ -26,6 +26,7 @@ import { embedded } from "../resources/presets.js"
 import * as Auth from "../ui-api/auth.js"
 import { apiLayer } from "../ui-api/layer.js"
 import { listen } from "../ui-api/server.js"
+import { referenceLoopLine } from "./referenceLoop.js"
 
 const quick = process.argv.includes("--quick")
 const ASSETS = quick ? 200 : 1000
@@ -198,6 +199,7 @@ const main = async () => {
   }
   console.log(`\n${payload}`)
   console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`)
+  console.log(referenceLoopLine(quick ? 1 : 3))
   console.log(`peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (the server; Chromium runs apart)`)
 }
 

@@ -3,11 +3,15 @@ import { existsSync } from "node:fs"
 import { resolve } from "node:path"
 import { describe, expect, it } from "vitest"
 
+/** what every bench prints to tell this machine's speed on the day (bench/referenceLoop.ts) */
+const machineLine = /^this machine: the reference JavaScript loop \(bench\/referenceLoop\.ts\) took \d+ ms; compare it before comparing absolute figures across days$/m
+
 /** Each bench in its small --quick mode, so none rots unnoticed: it runs, and prints its table. */
 describe("benches in --quick mode", () => {
   it("bench/runtime.ts prints its table: validation, graph build and selection at two sizes, status of a filled store, growth and peak RSS", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/runtime.ts", "--quick"], { encoding: "utf8" })
     expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     expect(run.stdout).toMatch(/^\| validate 1000 assets, \d+ edges \| [\d.]+ \| [\d.]+ \| [\d.]+x \|/m)
     expect(run.stdout).toMatch(/^\| build the graph \(validate, edges, order\) of 3000 \| [\d.]+ \| [\d.]+ \| [\d.]+x \| [\d.]+x for 3x \|/m)
     expect(run.stdout).toMatch(/^\| select \+leaf among 3000 \| [\d.]+ \|/m)
@@ -37,6 +41,7 @@ describe("benches in --quick mode", () => {
   it("bench/backfill.ts prints its table: no-op backfills in one process and in worker processes, on SQLite and MariaDB, each against its baseline, with load and peak RSS", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/backfill.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     expect(run.stdout).toMatch(/^load [\d.]+ [\d.]+ [\d.]+ at the start, [\d.]+ [\d.]+ [\d.]+ at the end; 1 warm run \(--quick\)$/m)
     // the bench checks that every task completed before it reports a rate
     expect(run.stdout).toMatch(/^\| no-op: backfill 36 tasks, concurrency 4, warm, median of 1 +\| \d+ tasks\/s +\| \d+ tasks\/s \(one materialize\) +\| [\d.]+x +\| over 1000 tasks\/s \(issue 19\) +\| (yes|no) +\|$/m)
@@ -57,6 +62,7 @@ describe("benches in --quick mode", () => {
     if (!existsSync("/usr/bin/chromium") && process.env["CI"] !== "true") return console.log("bench/ui.ts skipped: no Chromium at /usr/bin/chromium")
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/ui.ts", "--quick"], { encoding: "utf8" })
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     for (const row of ["graph of 200 assets in 8 groups", "asset page, one of 200 assets", "graph with an asset of 2000 partitions", "asset page with 2000 partitions"]) {
       expect(run.stdout).toMatch(new RegExp(`^\\| ${row} \\| \\d+ \\| \\d+ \\| [\\d.]+x \\| under 2000 ms \\| (yes|no) \\|$`, "m"))
     }
@@ -68,6 +74,7 @@ describe("benches in --quick mode", () => {
   it("bench/checks.ts prints its table: status with 5 checks per asset and a no-op materialization with its checks, each against the same without", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/checks.ts", "--quick"], { encoding: "utf8" })
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     // the bench checks that status showed every failing result and that every check ran before it reports
     expect(run.stdout).toMatch(/^\| status of 200 assets × 5 checks \(\d+ check results, \d+ failing or warned\) \| [\d.]+ \| [\d.]+ \| [\d.]+x \| under 1000 ms \| (yes|no) \|$/m)
     expect(run.stdout).toMatch(/^\| materialize 60 no-op assets × 5 checks, ms per asset \| [\d.]+ \| [\d.]+ \| [\d.]+x \| checks add under 20% \| (yes|no) \|$/m)
@@ -77,6 +84,7 @@ describe("benches in --quick mode", () => {
   it("bench/ingest.ts prints its tables: records/s of the ingest endpoint against a plain route (1 and 10 clients), and the lag from a generated event to category_report", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/ingest.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     for (const row of ["1 client, batches of 500", "10 clients, batches of 500"]) {
       expect(run.stdout).toMatch(new RegExp(`^\\| ${row} +\\| +\\d+ \\| +\\d+ \\| +[\\d.]+x \\| +> 20000 \\| +(yes|no) \\|$`, "m"))
     }
@@ -89,6 +97,7 @@ describe("benches in --quick mode", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["--conditions=sakila-assets-source", "bench/api.ts", "--quick"], { encoding: "utf8", timeout: 280_000 })
     // any answer other than 2xx makes the bench fail before it reports
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     expect(run.stdout).toMatch(/^\d+ cores, load [\d. ]+; \d+ connections/m)
     expect(run.stdout).toMatch(/^\| GET \/api\/health \(baseline\) +\| +\d+ \| +\d+ \| +1\.00x \|/m)
     for (const row of [
@@ -106,6 +115,7 @@ describe("benches in --quick mode", () => {
   it("bench/cli.ts prints its table: --help, list, a no-op materialize and status as processes, against node -e 0", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/cli.ts", "--quick"], { encoding: "utf8" })
     expect(run.status, run.stderr).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     expect(run.stdout).toMatch(/^\| node -e 0 \(baseline\) \| \d+ \| \d+ \| 1\.0x \|/m)
     for (const row of ["assets --help", "assets list", "assets materialize category_report \\(no-op\\)", "assets status"]) {
       expect(run.stdout).toMatch(new RegExp(`^\\| ${row} \\| \\d+ \\| \\d+ \\| [\\d.]+x \\|`, "m"))
@@ -115,6 +125,7 @@ describe("benches in --quick mode", () => {
   it("bench/pipeline.ts prints its table: the whole pipeline against a hand-written DuckDB script with the same outputs, and an appended month", () => {
     const run = spawnSync(resolve("node_modules/.bin/tsx"), ["bench/pipeline.ts", "--quick"], { encoding: "utf8" })
     expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0)
+    expect(run.stdout).toMatch(machineLine)
     // the bench compares both sides' outputs before it reports (exit 1 when they differ)
     expect(run.stdout).toMatch(/^20000 events: both sides wrote the same outputs \(\d+ events, \d+ rejected lines, 4 months of accounting, reports \d+ \/ \d+ \/ \d+ rows\)$/m)
     expect(run.stdout).toMatch(
