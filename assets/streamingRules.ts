@@ -16,7 +16,8 @@ export const MAX_LINE_CHARS = 65_536
  */
 const matches = (expr: string, pattern: string) => `coalesce(regexp_extract(${expr}, '${pattern}') <> '', false)`
 
-const field = (name: string) => `CASE WHEN is_object THEN json_extract_string(line, '$.${name}') END`
+/** the fields an event has, in the order `fields` takes them from the one extraction that reads them all */
+const FIELDS = ["timestamp", "eventType", "film_id", "distributor", "platform", "state"] as const
 
 /** ISO 8601 with seconds and an offset, as partners send it: 2023-03-01T08:15:00-05:00 */
 const TIMESTAMP = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$"
@@ -38,19 +39,27 @@ export const checkedLines = (landing: string) => `
     FROM lines
   ), objects AS (
     SELECT *, valid_json AND ${matches("line", "^[ \\t\\r]*[{]")} AS is_object FROM parsed
-  ), fields AS (
+  ), extracted AS (
+    -- one extraction with a list of paths parses the line once, where one per field parsed it six times (a third of
+    -- the checks' time in DuckDB); the list is the fields in FIELDS' order
     SELECT *,
-      ${field("timestamp")} AS ts_text,
-      ${field("eventType")} AS event_type,
-      ${field("film_id")} AS film_id_text,
-      ${field("distributor")} AS distributor,
-      ${field("platform")} AS platform,
-      ${field("state")} AS state,
+      CASE WHEN is_object THEN json_extract_string(line, ARRAY[${FIELDS.map((f) => `'$.${f}'`).join(", ")}]) END AS extracted_fields,
       CASE WHEN is_object THEN json_keys(line) END AS keys
     FROM objects
+  ), fields AS (
+    SELECT *,
+      extracted_fields[1] AS ts_text,
+      extracted_fields[2] AS event_type,
+      extracted_fields[3] AS film_id_text,
+      extracted_fields[4] AS distributor,
+      extracted_fields[5] AS platform,
+      extracted_fields[6] AS state
+    FROM extracted
   ), formed AS (
     SELECT *,
-      filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) AS repeated_keys,
+      -- the keys named more than once, in order; looked for (a list walked once per key) only in a line that has one
+      CASE WHEN array_length(array_distinct(keys)) < array_length(keys) THEN filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) ELSE ARRAY[] END
+        AS repeated_keys,
       ${matches("ts_text", TIMESTAMP)} AS ts_well_formed,
       ${matches("film_id_text", INTEGER)} AS film_id_integer
     FROM fields

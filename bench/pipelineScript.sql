@@ -29,19 +29,17 @@ WITH files AS (
   SELECT *, CASE WHEN length(line) <= 65536 THEN json_valid(line) ELSE false END AS valid_json FROM lines
 ), objects AS (
   SELECT *, valid_json AND coalesce(regexp_extract(line, '^[ \t\r]*[{]') <> '', false) AS is_object FROM parsed
-), fields AS (
+), extracted AS (
   SELECT *,
-    CASE WHEN is_object THEN json_extract_string(line, '$.timestamp') END AS ts_text,
-    CASE WHEN is_object THEN json_extract_string(line, '$.eventType') END AS event_type,
-    CASE WHEN is_object THEN json_extract_string(line, '$.film_id') END AS film_id_text,
-    CASE WHEN is_object THEN json_extract_string(line, '$.distributor') END AS distributor,
-    CASE WHEN is_object THEN json_extract_string(line, '$.platform') END AS platform,
-    CASE WHEN is_object THEN json_extract_string(line, '$.state') END AS state,
+    CASE WHEN is_object THEN json_extract_string(line, ARRAY['$.timestamp', '$.eventType', '$.film_id', '$.distributor', '$.platform', '$.state']) END AS f,
     CASE WHEN is_object THEN json_keys(line) END AS keys
   FROM objects
+), fields AS (
+  SELECT *, f[1] AS ts_text, f[2] AS event_type, f[3] AS film_id_text, f[4] AS distributor, f[5] AS platform, f[6] AS state
+  FROM extracted
 ), formed AS (
   SELECT *,
-    filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) AS repeated_keys,
+    CASE WHEN array_length(array_distinct(keys)) < array_length(keys) THEN filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) ELSE ARRAY[] END AS repeated_keys,
     coalesce(regexp_extract(ts_text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$') <> '', false) AS ts_well_formed,
     coalesce(regexp_extract(film_id_text, '^-?(0|[1-9][0-9]*)$') <> '', false) AS film_id_integer
   FROM fields

@@ -110,6 +110,17 @@ describe("the Athena engine against an Athena-protocol endpoint", () => {
 })
 
 describe("the SQL sent to Athena", () => {
+  it("translates a list of JSON paths into a list of extractions, a list's length into cardinality, and keeps a list argument whole", async () => {
+    const { toAthena } = await import("../resources/athena/dialect.js")
+    expect(toAthena(`SELECT json_extract_string(line, ARRAY['$.a', '$.b,c', 'it''s']) AS f FROM t`)).toBe(
+      `SELECT ARRAY[json_extract_scalar(line, '$.a'), json_extract_scalar(line, '$.b,c'), json_extract_scalar(line, 'it''s')] AS f FROM t`
+    )
+    expect(toAthena(`SELECT json_extract_string(line, '$.a') FROM t`)).toBe(`SELECT json_extract_scalar(line, '$.a') FROM t`)
+    expect(toAthena(`SELECT array_length(array_distinct(keys)) < array_length(keys) FROM t`)).toBe(`SELECT cardinality(array_distinct(keys)) < cardinality(keys) FROM t`)
+    // the list's commas are not the call's: one argument, not three
+    expect(toAthena(`SELECT strftime(ARRAY[a, b][1], '%Y') FROM t`)).toBe(`SELECT date_format(ARRAY[a, b][1], '%Y') FROM t`)
+  })
+
   it("matches the golden files (UPDATE_GOLDEN=1 rewrites them)", async () => {
     const graph = buildGraph(sakilaAssets)
     const dir = join(import.meta.dirname, "golden", "athena")

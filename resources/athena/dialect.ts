@@ -36,7 +36,14 @@ const splitAs = (arg: string): [string, string] | undefined => {
 const RULES: Record<string, Rule> = {
   string_split: ([s, sep]) => `split(${s}, ${sep})`,
   str_split: ([s, sep]) => `split(${s}, ${sep})`,
-  json_extract_string: ([j, p]) => `json_extract_scalar(${j}, ${p})`,
+  // a list of paths (DuckDB parses the document once for them all) is a list of extractions, one per path
+  json_extract_string: ([j, p]) => {
+    const paths = /^ARRAY\s*\[([\s\S]*)\]$/i.exec(p!.trim())
+    if (paths === null) return `json_extract_scalar(${j}, ${p})`
+    return `ARRAY[${(paths[1]!.match(/'(?:[^']|'')*'/g) ?? []).map((path) => `json_extract_scalar(${j}, ${path})`).join(", ")}]`
+  },
+  // a list's length (Trino's array_length does not exist; DuckDB's cardinality takes only maps)
+  array_length: ([a]) => `cardinality(${a})`,
   json_valid: ([j]) => `(try(json_parse(${j})) IS NOT NULL)`,
   // NULL for anything but an object, and for an object that repeats a key (a map cannot hold it twice)
   json_keys: ([j]) => `map_keys(try(CAST(json_parse(${j}) AS map(varchar, json))))`,
@@ -76,7 +83,7 @@ const skipQuoted = (sql: string, i: number): number => {
   return j
 }
 
-/** the arguments of the call whose "(" is at `open`, split at top-level commas, and the index after its ")" */
+/** the arguments of the call whose "(" is at `open`, split at top-level commas (outside parentheses and brackets), and the index after its ")" */
 const callArgs = (sql: string, open: number): { args: Array<string>; end: number } | undefined => {
   const args: Array<string> = []
   let depth = 0
@@ -89,7 +96,9 @@ const callArgs = (sql: string, open: number): { args: Array<string>; end: number
       continue
     }
     const c = sql[i]
-    if (c === "(") depth++
+    // a list's brackets nest like parentheses: its commas are not the call's
+    if (c === "(" || c === "[") depth++
+    else if (c === "]") depth--
     else if (c === ")") {
       depth--
       if (depth === 0) {
