@@ -18,6 +18,8 @@ const matches = (expr: string, pattern: string) => `coalesce(regexp_extract(${ex
 
 /** the fields an event has, in the order `fields` takes them from the one extraction that reads them all */
 const FIELDS = ["timestamp", "eventType", "film_id", "distributor", "platform", "state"] as const
+/** the columns `fields` gives them, in the same order */
+const FIELDS_AS = ["ts_text", "event_type", "film_id_text", "distributor", "platform", "state"] as const
 
 /** ISO 8601 with seconds and an offset, as partners send it: 2023-03-01T08:15:00-05:00 */
 const TIMESTAMP = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$"
@@ -48,18 +50,14 @@ export const checkedLines = (landing: string) => `
     FROM objects
   ), fields AS (
     SELECT *,
-      extracted_fields[1] AS ts_text,
-      extracted_fields[2] AS event_type,
-      extracted_fields[3] AS film_id_text,
-      extracted_fields[4] AS distributor,
-      extracted_fields[5] AS platform,
-      extracted_fields[6] AS state
+      ${FIELDS_AS.map((name, i) => `extracted_fields[${i + 1}] AS ${name}`).join(",\n      ")}
     FROM extracted
   ), formed AS (
     SELECT *,
-      -- the keys named more than once, in order; looked for (a list walked once per key) only in a line that has one
-      CASE WHEN array_length(array_distinct(keys)) < array_length(keys) THEN filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) ELSE ARRAY[] END
-        AS repeated_keys,
+      -- the keys named more than once, in order. A line with as many keys as there are fields, each of them found,
+      -- names none twice: the list is walked (once per key) only for the others
+      CASE WHEN array_length(keys) = ${FIELDS.length} AND ${FIELDS_AS.map((f) => `${f} IS NOT NULL`).join(" AND ")} THEN ARRAY[]
+        ELSE filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) END AS repeated_keys,
       ${matches("ts_text", TIMESTAMP)} AS ts_well_formed,
       ${matches("film_id_text", INTEGER)} AS film_id_integer
     FROM fields

@@ -39,7 +39,9 @@ WITH files AS (
   FROM extracted
 ), formed AS (
   SELECT *,
-    CASE WHEN array_length(array_distinct(keys)) < array_length(keys) THEN filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) ELSE ARRAY[] END AS repeated_keys,
+    CASE WHEN array_length(keys) = 6 AND ts_text IS NOT NULL AND event_type IS NOT NULL AND film_id_text IS NOT NULL AND distributor IS NOT NULL
+        AND platform IS NOT NULL AND state IS NOT NULL THEN ARRAY[]
+      ELSE filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) END AS repeated_keys,
     coalesce(regexp_extract(ts_text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$') <> '', false) AS ts_well_formed,
     coalesce(regexp_extract(film_id_text, '^-?(0|[1-9][0-9]*)$') <> '', false) AS film_id_integer
   FROM fields

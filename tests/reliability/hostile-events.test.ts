@@ -42,6 +42,9 @@ const hostile: ReadonlyArray<readonly [string, string | null]> = [
   [event(FEB, '"0042"'), "film_id is not a number: 0042"],
   [`{"timestamp":"${FEB}","eventType":"rent","film_id":7,"distributor":"Acme","platform":"web","state":"CA","eventType":"hack"}`, "duplicate field eventType"],
   [`{"timestamp":"${FEB}","eventType":"rent","film_id":7,"distributor":"Acme","platform":"web","state":"CA","event\\u0054ype":"hack"}`, "duplicate field eventType"],
+  // as many keys as an event has fields, one of them twice and one missing
+  [`{"timestamp":"${FEB}","eventType":"rent","film_id":7,"distributor":"Acme","platform":"web","platform":"ios"}`, "duplicate field platform"],
+  [`{"timestamp":"${FEB}","eventType":"rent","film_id":7,"distributor":"Acme","platform":"web","state":null,"state":"CA"}`, "duplicate field state"],
   [event("2023-02-10T10:00:00+25:00"), "bad timestamp, offset beyond ±18:00: 2023-02-10T10:00:00+25:00"],
   [event("2023-02-10T10:00:00-18:30"), "bad timestamp, offset beyond ±18:00: 2023-02-10T10:00:00-18:30"],
   [event("2023-02-10T10:00:00+18:00"), null],

@@ -26,9 +26,10 @@ WITH lines AS (
     FROM extracted
   ), formed AS (
     SELECT *,
-      -- the keys named more than once, in order; looked for (a list walked once per key) only in a line that has one
-      CASE WHEN cardinality(array_distinct(keys)) < cardinality(keys) THEN filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) ELSE ARRAY[] END
-        AS repeated_keys,
+      -- the keys named more than once, in order. A line with as many keys as there are fields, each of them found,
+      -- names none twice: the list is walked (once per key) only for the others
+      CASE WHEN cardinality(keys) = 6 AND ts_text IS NOT NULL AND event_type IS NOT NULL AND film_id_text IS NOT NULL AND distributor IS NOT NULL AND platform IS NOT NULL AND state IS NOT NULL THEN ARRAY[]
+        ELSE filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) END AS repeated_keys,
       coalesce(regexp_extract(ts_text, '^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$') <> '', false) AS ts_well_formed,
       coalesce(regexp_extract(film_id_text, '^-?(0|[1-9][0-9]*)$') <> '', false) AS film_id_integer
     FROM fields
