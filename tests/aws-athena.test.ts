@@ -115,6 +115,10 @@ describe("the SQL sent to Athena", () => {
     expect(toAthena(`SELECT json_extract_string(line, ARRAY['$.a', '$.b,c', 'it''s']) AS f FROM t`)).toBe(
       `SELECT ARRAY[json_extract_scalar(line, '$.a'), json_extract_scalar(line, '$.b,c'), json_extract_scalar(line, 'it''s')] AS f FROM t`
     )
+    // a list literal of DuckDB's own spelling, and paths that are not literals, each kept
+    expect(toAthena(`SELECT json_extract_string(line, ['$.a', p.path, concat('$.', k)]) FROM t`)).toBe(
+      `SELECT ARRAY[json_extract_scalar(line, '$.a'), json_extract_scalar(line, p.path), json_extract_scalar(line, concat('$.', k))] FROM t`
+    )
     expect(toAthena(`SELECT json_extract_string(line, '$.a') FROM t`)).toBe(`SELECT json_extract_scalar(line, '$.a') FROM t`)
     expect(toAthena(`SELECT array_length(array_distinct(keys)) < array_length(keys) FROM t`)).toBe(`SELECT cardinality(array_distinct(keys)) < cardinality(keys) FROM t`)
     // the list's commas are not the call's: one argument, not three

@@ -38,12 +38,14 @@ const RULES: Record<string, Rule> = {
   str_split: ([s, sep]) => `split(${s}, ${sep})`,
   // a list of paths (DuckDB parses the document once for them all) is a list of extractions, one per path
   json_extract_string: ([j, p]) => {
-    const paths = /^ARRAY\s*\[([\s\S]*)\]$/i.exec(p!.trim())
-    if (paths === null) return `json_extract_scalar(${j}, ${p})`
-    return `ARRAY[${(paths[1]!.match(/'(?:[^']|'')*'/g) ?? []).map((path) => `json_extract_scalar(${j}, ${path})`).join(", ")}]`
+    const list = /^(?:ARRAY\s*)?\[([\s\S]*)\]$/i.exec(p!.trim())
+    if (list === null) return `json_extract_scalar(${j}, ${p})`
+    const paths = list[1]!.trim() === "" ? [] : callArgs(`(${list[1]})`, 0)!.args
+    return `ARRAY[${paths.map((path) => `json_extract_scalar(${j}, ${path})`).join(", ")}]`
   },
-  // a list's length (Trino's array_length does not exist; DuckDB's cardinality takes only maps)
-  array_length: ([a]) => `cardinality(${a})`,
+  // a list's length (Trino's array_length does not exist; DuckDB's cardinality takes only maps); DuckDB's form with
+  // a dimension is left as it is
+  array_length: (args) => (args.length === 1 ? `cardinality(${args[0]})` : undefined),
   json_valid: ([j]) => `(try(json_parse(${j})) IS NOT NULL)`,
   // NULL for anything but an object, and for an object that repeats a key (a map cannot hold it twice)
   json_keys: ([j]) => `map_keys(try(CAST(json_parse(${j}) AS map(varchar, json))))`,
