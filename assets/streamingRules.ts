@@ -16,10 +16,15 @@ export const MAX_LINE_CHARS = 65_536
  */
 const matches = (expr: string, pattern: string) => `coalesce(regexp_extract(${expr}, '${pattern}') <> '', false)`
 
-/** the fields an event has, in the order `fields` takes them from the one extraction that reads them all */
-const FIELDS = ["timestamp", "eventType", "film_id", "distributor", "platform", "state"] as const
-/** the columns `fields` gives them, in the same order */
-const FIELDS_AS = ["ts_text", "event_type", "film_id_text", "distributor", "platform", "state"] as const
+/** the fields an event has, each with the column `fields` gives it, in the order of the one extraction that reads them all */
+const FIELDS = [
+  { field: "timestamp", column: "ts_text" },
+  { field: "eventType", column: "event_type" },
+  { field: "film_id", column: "film_id_text" },
+  { field: "distributor", column: "distributor" },
+  { field: "platform", column: "platform" },
+  { field: "state", column: "state" }
+] as const
 
 /** ISO 8601 with seconds and an offset, as partners send it: 2023-03-01T08:15:00-05:00 */
 const TIMESTAMP = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]([.][0-9]{1,6})?(Z|[+-][0-9]{2}:[0-5][0-9])$"
@@ -45,18 +50,18 @@ export const checkedLines = (landing: string) => `
     -- one extraction with a list of paths parses the line once, where one per field parsed it six times (a third of
     -- the checks' time in DuckDB); the list is the fields in FIELDS' order
     SELECT *,
-      CASE WHEN is_object THEN json_extract_string(line, ARRAY[${FIELDS.map((f) => `'$.${f}'`).join(", ")}]) END AS extracted_fields,
+      CASE WHEN is_object THEN json_extract_string(line, ARRAY[${FIELDS.map((f) => `'$.${f.field}'`).join(", ")}]) END AS extracted_fields,
       CASE WHEN is_object THEN json_keys(line) END AS keys
     FROM objects
   ), fields AS (
     SELECT *,
-      ${FIELDS_AS.map((name, i) => `extracted_fields[${i + 1}] AS ${name}`).join(",\n      ")}
+      ${FIELDS.map((f, i) => `extracted_fields[${i + 1}] AS ${f.column}`).join(",\n      ")}
     FROM extracted
   ), formed AS (
     SELECT *,
       -- the keys named more than once, in order. A line with as many keys as there are fields, each of them found,
       -- names none twice: the list is walked (once per key) only for the others
-      CASE WHEN array_length(keys) = ${FIELDS.length} AND ${FIELDS_AS.map((f) => `${f} IS NOT NULL`).join(" AND ")} THEN ARRAY[]
+      CASE WHEN array_length(keys) = ${FIELDS.length} AND ${FIELDS.map((f) => `${f.column} IS NOT NULL`).join(" AND ")} THEN ARRAY[]
         ELSE filter(keys, k -> filter(keys, j -> j = k) <> ARRAY[k]) END AS repeated_keys,
       ${matches("ts_text", TIMESTAMP)} AS ts_well_formed,
       ${matches("film_id_text", INTEGER)} AS film_id_integer
